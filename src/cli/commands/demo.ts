@@ -1,0 +1,91 @@
+/**
+ * `orderhub demo` (what `npm start` runs): the sandbox simulators, a config pointing at them, a first
+ * sync, then the scheduler with simulated live activity, printing where to look. The demo keeps its
+ * own database (data/demo.db), started afresh each time.
+ */
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { channels } from '../../channels/registry.ts';
+import { parseConfig } from '../../core/config.ts';
+import { createLogger } from '../../core/log.ts';
+import { openStore } from '../../core/store/db.ts';
+import { countOrders, latestOrders } from '../../core/store/orders.ts';
+import { syncConnection } from '../../core/sync/engine.ts';
+import { startSandbox, writeSandboxConfig } from '../../sandbox/sandbox.ts';
+import { Scheduler } from '../../scheduler/scheduler.ts';
+import { formatTable, truncate } from '../format.ts';
+import { printSummaries } from './sync.ts';
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('the embedded demo (npm start): simulators, a first sync, then the scheduler with live activity')
+    .option('--dir <dir>', 'where the demo keeps its config and database', 'data')
+    .option('--orders <n>', 'orders per simulated channel', '2000')
+    .option('--interval <seconds>', 'seconds between simulated activity and scheduled syncs', '15')
+    .option('--once', 'stop after the first sync (no scheduler)')
+    .action(async (opts: { dir: string; orders: string; interval: string; once?: boolean }) => {
+      const dir = resolve(opts.dir);
+      const database = resolve(dir, 'demo.db');
+      for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
+      const interval = Math.max(1, Number(opts.interval) || 15);
+      const sandbox = await startSandbox(channels, { orders: Number(opts.orders) || 2000, database, schedule: `${interval}s` });
+      const configFile = resolve(dir, 'demo.yaml');
+      writeSandboxConfig(configFile, sandbox.config);
+      const config = parseConfig(sandbox.config, channels, configFile);
+      const logger = createLogger({ level: process.env.ORDERHUB_LOG_LEVEL ?? 'warn' });
+      const store = await openStore(database);
+      const out = (s: string) => process.stdout.write(s);
+
+      out('orderhub demo\n\nchannel simulators on 127.0.0.1:\n');
+      for (const s of sandbox.simulators) out(`  ${s.kind.padEnd(14)} ${s.simulator.baseUrl}\n`);
+      out(`\nfirst sync of ${config.connections.length} connection(s)…\n`);
+      const summaries = await Promise.all(
+        config.connections.map((c) => syncConnection({ store, channel: channels.get(c.kind), config: c, logger })),
+      );
+      printSummaries(summaries);
+      const latest = await latestOrders(store.db, {}, 10);
+      out(`\n${await countOrders(store.db)} orders in the store; the newest:\n`);
+      out(
+        formatTable(
+          ['connection', 'order', 'created (UTC)', 'status', 'total', 'customer'],
+          latest.map((o) => [o.connection, o.externalId, o.createdAt.slice(0, 19).replace('T', ' '), o.status, `${o.totals.total ?? ''} ${o.currency ?? ''}`, truncate(o.customer.company ?? o.customer.name, 30)]),
+        ),
+      );
+      const cli = `npx orderhub --config ${configFile}`;
+      out(
+        `\nwhere to look (in another terminal while this runs):\n` +
+          `  ${cli} orders list\n` +
+          `  ${cli} orders show <order>\n` +
+          `  ${cli} orders export --format csv --out orders.csv\n` +
+          `  ${cli} connections\n` +
+          `  ${cli} runs\n`,
+      );
+      if (opts.once) {
+        await sandbox.close();
+        await store.close();
+        if (summaries.some((s) => s.status === 'failed')) process.exitCode = 1;
+        return;
+      }
+      const activity = setInterval(() => sandbox.tick(), interval * 1000);
+      const scheduler = new Scheduler({
+        store, registry: channels, connections: config.connections, logger, runAtStart: false,
+        onSummary: (s) => {
+          const c = s.counts;
+          out(`${new Date().toISOString().slice(11, 19)} ${s.connection}: ${s.status === 'succeeded' ? 'ok' : `FAILED: ${s.error}`} — ${c.created} new, ${c.updated} changed, ${c.unchanged} unchanged\n`);
+        },
+      });
+      scheduler.start();
+      out(`\nsimulated channels get new orders and status changes every ${interval}s; syncing on the same schedule. Ctrl-C to stop.\n`);
+      await new Promise<void>((done) => {
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+      clearInterval(activity);
+      out('stopping…\n');
+      await scheduler.stop();
+      await sandbox.close();
+      await store.close();
+    });
+}

@@ -1,0 +1,46 @@
+/** `orderhub sandbox`: the channel simulators on 127.0.0.1, until stopped. */
+import type { Command } from 'commander';
+import { channels } from '../../channels/registry.ts';
+import { startSandbox, writeSandboxConfig } from '../../sandbox/sandbox.ts';
+import { UsageError } from '../context.ts';
+
+export function registerSandbox(program: Command): void {
+  program
+    .command('sandbox')
+    .description('start every channel simulator on 127.0.0.1 and (optionally) write a config pointing at them; runs until stopped')
+    .option('-p, --port <n>', 'first port (channel i listens on port+i); default: any free ports')
+    .option('-w, --write-config <file>', 'write a ready orderhub config for the simulators to this file')
+    .option('--orders <n>', 'orders generated per channel', '500')
+    .option('--days <n>', 'days of order history generated', '60')
+    .option('--seed <n>', 'seed of the deterministic generators', '42')
+    .option('--database <path>', 'database written into the config', './data/sandbox.db')
+    .option('--live <seconds>', 'every N seconds add new orders and status changes (0 = off)', '0')
+    .action(async (opts: { port?: string; writeConfig?: string; orders: string; days: string; seed: string; database: string; live: string }) => {
+      const num = (v: string, name: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number ≥ 0`);
+        return n;
+      };
+      const sandbox = await startSandbox(channels, {
+        basePort: opts.port === undefined ? 0 : num(opts.port, 'port'),
+        orders: num(opts.orders, 'orders'),
+        days: num(opts.days, 'days'),
+        seed: num(opts.seed, 'seed'),
+        database: opts.database,
+      });
+      for (const s of sandbox.simulators) process.stdout.write(`${s.kind.padEnd(14)} ${s.simulator.baseUrl}\n`);
+      if (opts.writeConfig) {
+        writeSandboxConfig(opts.writeConfig, sandbox.config);
+        process.stdout.write(`config written to ${opts.writeConfig} — try: npx orderhub --config ${opts.writeConfig} sync\n`);
+      }
+      const live = num(opts.live, 'live');
+      const timer = live > 0 ? setInterval(() => sandbox.tick(), live * 1000) : undefined;
+      process.stdout.write('sandbox running; Ctrl-C to stop\n');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      clearInterval(timer);
+      await sandbox.close();
+    });
+}

@@ -1,0 +1,36 @@
+/**
+ * The set of channel kinds this build knows. The core only sees ChannelDefinitions; which channels
+ * exist is decided in src/channels/registry.ts (one line per channel).
+ */
+import type { z } from 'zod';
+import type { BaseConnectionConfig, ChannelConfigSource } from './config.ts';
+import type { ChannelDefinition } from './connector.ts';
+
+export class ChannelRegistry implements ChannelConfigSource {
+  private readonly byKind = new Map<string, ChannelDefinition>();
+
+  constructor(channels: readonly ChannelDefinition<never>[]) {
+    for (const c of channels as unknown as ChannelDefinition[]) {
+      if (this.byKind.has(c.kind)) throw new Error(`channel kind ${c.kind} registered twice`);
+      this.byKind.set(c.kind, c);
+    }
+  }
+
+  all(): ChannelDefinition[] {
+    return [...this.byKind.values()];
+  }
+
+  kinds(): string[] {
+    return [...this.byKind.keys()];
+  }
+
+  get(kind: string): ChannelDefinition {
+    const c = this.byKind.get(kind);
+    if (!c) throw new Error(`unknown channel kind "${kind}"; supported: ${this.kinds().join(', ')}`);
+    return c;
+  }
+
+  schemaFor(kind: string): z.ZodType<BaseConnectionConfig> | undefined {
+    return this.byKind.get(kind)?.configSchema;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Opening the store: one Kysely query layer over better-sqlite3 (the embedded default) or pg.
+ * `database` is a file path (SQLite, WAL) or a postgres:// URL. Migrations run on open.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.ts';
+import { migrationProvider } from './migrations.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface StoreHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** where the data lives, secrets removed (for messages) */
+  location: string;
+  close(): Promise<void>;
+}
+
+// COUNT(*) and bigserial come back from pg as int8 strings; our counters stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database);
+}
+
+export function redactDatabaseUrl(database: string): string {
+  return isPostgresUrl(database) ? database.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') : database;
+}
+
+export async function openStore(database: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<StoreHandle> {
+  let handle: StoreHandle;
+  if (isPostgresUrl(database)) {
+    const pool = new pg.Pool({ connectionString: database, max: options.poolSize ?? 10 });
+    handle = {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      dialect: 'postgres',
+      location: redactDatabaseUrl(database),
+      close: async () => {
+        await handle.db.destroy();
+      },
+    };
+  } else {
+    const file = resolve(database.replace(/^sqlite:(\/\/)?/, ''));
+    mkdirSync(dirname(file), { recursive: true });
+    const sqlite = new SqliteDatabase(file);
+    // WAL: readers (CLI, API) never block the syncing writer. NORMAL is durable across process
+    // crashes, which is the failure we design for; a power cut may lose the last commit (documented).
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    // Several processes (scheduler, CLI, API) share the file: wait for a lock instead of failing.
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    handle = {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      dialect: 'sqlite',
+      location: file,
+      close: async () => {
+        await handle.db.destroy();
+      },
+    };
+  }
+  if (options.migrate !== false) await migrate(handle);
+  return handle;
+}
+
+export async function migrate(handle: StoreHandle): Promise<void> {
+  const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed on ${handle.location}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * Orders in the store: the idempotent upsert the sync engine commits page by page, and the reads the
+ * CLI and API use. One row per (connection, external id); an unchanged order writes nothing.
+ */
+import { createHash } from 'node:crypto';
+import diff from 'microdiff';
+import { v5 as uuidv5 } from 'uuid';
+import type { Kysely } from 'kysely';
+import type { CanonicalOrder, MappedOrder } from '../canonical/order.ts';
+import { isOpenStatus } from '../canonical/status.ts';
+import type { Database, NewOrderRow, OrderRow } from './schema.ts';
+
+/** Namespace of the hub's deterministic order ids (UUIDv5 of connection + external id). */
+const ORDER_ID_NAMESPACE = '5a0f3b9e-7c1d-4e8a-9b2f-0d6c4a1e8f37';
+
+/** SQLite allows 32 766 bound parameters per statement, PostgreSQL 65 535; 13 columns x 400 rows fits both. */
+const ROWS_PER_STATEMENT = 400;
+
+export function orderIdFor(connection: string, externalId: string): string {
+  return uuidv5(`${connection}\u0000${externalId}`, ORDER_ID_NAMESPACE);
+}
+
+export function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('base64url');
+}
+
+/** One record of a fetched page, mapped and validated, with its raw payload. */
+export interface IncomingOrder {
+  mapped: MappedOrder;
+  rawJson: string;
+  rawHash: string;
+  contentHash: string;
+}
+
+export interface UpsertResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface FieldChange {
+  path: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** The canonical order with the hub-owned fields, keys in contract order. */
+export function toCanonical(
+  id: string,
+  connection: string,
+  channel: string,
+  m: MappedOrder,
+  updatedAt: string,
+): CanonicalOrder {
+  return {
+    id,
+    connection,
+    channel,
+    externalId: m.externalId,
+    number: m.number,
+    createdAt: m.createdAt,
+    updatedAt,
+    status: m.status,
+    channelStatus: m.channelStatus,
+    currency: m.currency,
+    totals: m.totals,
+    paid: m.paid,
+    paymentMethod: m.paymentMethod,
+    shippingMethod: m.shippingMethod,
+    trackingNumbers: m.trackingNumbers,
+    customer: m.customer,
+    billingAddress: m.billingAddress,
+    shippingAddress: m.shippingAddress,
+    items: m.items,
+    note: m.note,
+  };
+}
+
+/** Field-level diff of two canonical orders, ignoring the hub's own bookkeeping (updatedAt). */
+export function diffOrders(before: CanonicalOrder, after: CanonicalOrder): FieldChange[] {
+  const { updatedAt: _a, ...b } = before;
+  const { updatedAt: _b, ...a } = after;
+  return diff(b, a).map((d) => ({
+    path: d.path.join('.'),
+    from: d.type === 'CREATE' ? null : d.oldValue,
+    to: d.type === 'REMOVE' ? null : d.value,
+  }));
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Upserts one page of orders inside the caller's transaction: new orders are inserted with their raw
+ * payload and a `created` journal entry; orders whose content hash changed are updated with a journal
+ * entry carrying the field-level diff; a new raw version with the same content only adds the payload.
+ * Duplicate external ids inside `orders` must have been resolved by the caller (last one wins).
+ */
+export async function upsertOrders(
+  trx: Kysely<Database>,
+  params: { connection: string; channel: string; runId: number | null; now: string; orders: readonly IncomingOrder[] },
+): Promise<UpsertResult> {
+  const { connection, channel, runId, now, orders } = params;
+  const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
+  if (orders.length === 0) return result;
+
+  const existing = new Map<string, { id: string; content_hash: string; raw_hash: string }>();
+  for (const part of chunks(orders, 900)) {
+    const rows = await trx
+      .selectFrom('orders')
+      .select(['id', 'external_id', 'content_hash', 'raw_hash'])
+      .where('connection', '=', connection)
+      .where('external_id', 'in', part.map((o) => o.mapped.externalId))
+      .execute();
+    for (const r of rows) existing.set(r.external_id, r);
+  }
+
+  const inserts: NewOrderRow[] = [];
+  const payloads: Array<{ order_id: string; fetched_at: string; raw_hash: string; payload: string }> = [];
+  const journal: Array<{
+    order_id: string; connection: string; at: string; kind: string;
+    from_status: string | null; to_status: string | null; diff: string | null; run_id: number | null;
+  }> = [];
+  const changed: Array<{ incoming: IncomingOrder; id: string; rawHash: string }> = [];
+
+  for (const incoming of orders) {
+    const { mapped } = incoming;
+    const current = existing.get(mapped.externalId);
+    if (!current) {
+      const id = orderIdFor(connection, mapped.externalId);
+      const canonical = toCanonical(id, connection, channel, mapped, now);
+      inserts.push(rowFor(canonical, incoming));
+      payloads.push({ order_id: id, fetched_at: now, raw_hash: incoming.rawHash, payload: incoming.rawJson });
+      journal.push({
+        order_id: id, connection, at: now, kind: 'created', from_status: null, to_status: mapped.status, diff: null, run_id: runId,
+      });
+      result.created++;
+    } else if (current.content_hash !== incoming.contentHash) {
+      changed.push({ incoming, id: current.id, rawHash: current.raw_hash });
+    } else {
+      if (current.raw_hash !== incoming.rawHash) {
+        // Same canonical content, new raw version (a field we don't map changed): keep the payload.
+        payloads.push({ order_id: current.id, fetched_at: now, raw_hash: incoming.rawHash, payload: incoming.rawJson });
+        await trx.updateTable('orders').set({ raw_hash: incoming.rawHash }).where('id', '=', current.id).execute();
+      }
+      result.unchanged++;
+    }
+  }
+
+  if (changed.length > 0) {
+    const before = new Map<string, CanonicalOrder>();
+    for (const part of chunks(changed, 900)) {
+      const rows = await trx.selectFrom('orders').select(['id', 'data']).where('id', 'in', part.map((c) => c.id)).execute();
+      for (const r of rows) before.set(r.id, JSON.parse(r.data) as CanonicalOrder);
+    }
+    for (const { incoming, id, rawHash } of changed) {
+      const prev = before.get(id)!;
+      const next = toCanonical(id, connection, channel, incoming.mapped, now);
+      const row = rowFor(next, incoming);
+      await trx
+        .updateTable('orders')
+        .set({
+          number: row.number, status: row.status, channel_status: row.channel_status, open: row.open,
+          created_at: row.created_at, updated_at: row.updated_at, content_hash: row.content_hash,
+          raw_hash: row.raw_hash, data: row.data,
+        })
+        .where('id', '=', id)
+        .execute();
+      // The same raw payload can map to new content after an upgrade of the mapping: don't store it twice.
+      if (incoming.rawHash !== rawHash) {
+        payloads.push({ order_id: id, fetched_at: now, raw_hash: incoming.rawHash, payload: incoming.rawJson });
+      }
+      const statusChanged = prev.status !== next.status || prev.channelStatus !== next.channelStatus;
+      journal.push({
+        order_id: id, connection, at: now,
+        kind: statusChanged ? 'status_changed' : 'changed',
+        from_status: prev.status, to_status: next.status,
+        diff: JSON.stringify(diffOrders(prev, next)), run_id: runId,
+      });
+      result.updated++;
+    }
+  }
+
+  for (const part of chunks(inserts, ROWS_PER_STATEMENT)) await trx.insertInto('orders').values(part).execute();
+  for (const part of chunks(payloads, 1000)) await trx.insertInto('order_payloads').values(part).execute();
+  for (const part of chunks(journal, 1000)) await trx.insertInto('order_journal').values(part).execute();
+  return result;
+}
+
+function rowFor(o: CanonicalOrder, incoming: IncomingOrder): NewOrderRow {
+  return {
+    id: o.id,
+    connection: o.connection,
+    channel: o.channel,
+    external_id: o.externalId,
+    number: o.number,
+    status: o.status,
+    channel_status: o.channelStatus,
+    open: isOpenStatus(o.status) ? 1 : 0,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+    content_hash: incoming.contentHash,
+    raw_hash: incoming.rawHash,
+    data: JSON.stringify(o),
+  };
+}
+
+/** Open orders of a connection created in [from, before): the ones a sync re-polls. */
+export async function listOpenOrders(
+  db: Kysely<Database>,
+  connection: string,
+  createdFrom: string,
+  createdBefore: string,
+): Promise<Array<{ externalId: string; createdAt: string }>> {
+  const rows = await db
+    .selectFrom('orders')
+    .select(['external_id', 'created_at'])
+    .where('connection', '=', connection)
+    .where('open', '=', 1)
+    .where('created_at', '>=', createdFrom)
+    .where('created_at', '<', createdBefore)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ externalId: r.external_id, createdAt: r.created_at }));
+}
+
+export interface OrderFilter {
+  connection?: string | undefined;
+  status?: string | undefined;
+  /** createdAt >= since (UTC ISO) */
+  since?: string | undefined;
+}
+
+/**
+ * Streams canonical orders in (created_at, id) order using keyset pagination, so an export of a
+ * million orders holds one batch in memory at a time.
+ */
+export async function* streamOrders(db: Kysely<Database>, filter: OrderFilter, batchSize = 1000): AsyncGenerator<CanonicalOrder> {
+  let after: { createdAt: string; id: string } | null = null;
+  for (;;) {
+    let q = db.selectFrom('orders').select(['id', 'created_at', 'data']);
+    if (filter.connection) q = q.where('connection', '=', filter.connection);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.since) q = q.where('created_at', '>=', filter.since);
+    if (after) {
+      const a = after;
+      q = q.where((eb) => eb.or([eb('created_at', '>', a.createdAt), eb.and([eb('created_at', '=', a.createdAt), eb('id', '>', a.id)])]));
+    }
+    const rows: Array<Pick<OrderRow, 'id' | 'created_at' | 'data'>> = await q.orderBy('created_at').orderBy('id').limit(batchSize).execute();
+    for (const r of rows) yield JSON.parse(r.data) as CanonicalOrder;
+    if (rows.length < batchSize) return;
+    const last = rows[rows.length - 1]!;
+    after = { createdAt: last.created_at, id: last.id };
+  }
+}
+
+/** An order by hub id, or by `connection:externalId`, or by external id when it is unique. */
+export async function findOrder(db: Kysely<Database>, ref: string): Promise<CanonicalOrder | null> {
+  const byId = await db.selectFrom('orders').select('data').where('id', '=', ref).executeTakeFirst();
+  if (byId) return JSON.parse(byId.data) as CanonicalOrder;
+  const sep = ref.indexOf(':');
+  if (sep > 0) {
+    const row = await db
+      .selectFrom('orders').select('data')
+      .where('connection', '=', ref.slice(0, sep)).where('external_id', '=', ref.slice(sep + 1))
+      .executeTakeFirst();
+    if (row) return JSON.parse(row.data) as CanonicalOrder;
+  }
+  const rows = await db.selectFrom('orders').select('data').where('external_id', '=', ref).limit(2).execute();
+  return rows.length === 1 ? (JSON.parse(rows[0]!.data) as CanonicalOrder) : null;
+}
+
+export async function orderJournal(db: Kysely<Database>, orderId: string) {
+  return db.selectFrom('order_journal').selectAll().where('order_id', '=', orderId).orderBy('seq').execute();
+}
+
+export async function orderPayloads(db: Kysely<Database>, orderId: string) {
+  return db.selectFrom('order_payloads').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+}
+
+export async function countOrders(db: Kysely<Database>, connection?: string): Promise<number> {
+  let q = db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (connection) q = q.where('connection', '=', connection);
+  const row = await q.executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The newest orders matching a filter (for `orders list`). */
+export async function latestOrders(db: Kysely<Database>, filter: OrderFilter, limit: number): Promise<CanonicalOrder[]> {
+  let q = db.selectFrom('orders').select('data');
+  if (filter.connection) q = q.where('connection', '=', filter.connection);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.since) q = q.where('created_at', '>=', filter.since);
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => JSON.parse(r.data) as CanonicalOrder);
+}

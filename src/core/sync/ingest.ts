@@ -1,0 +1,107 @@
+/**
+ * Turning fetched raw records into stored orders: map, validate against the canonical schema, dedup
+ * within the page, and commit in one transaction together with the quarantine of records that failed.
+ * Used by the sync engine and by write-back read-backs, so both store orders the same way.
+ */
+import { mappedOrderSchema } from '../canonical/order.ts';
+import type { Connector } from '../connector.ts';
+import { OrderhubError } from '../errors.ts';
+import type { StoreHandle } from '../store/db.ts';
+import { sha1, upsertOrders, type IncomingOrder } from '../store/orders.ts';
+import { recordFailure } from '../store/runs.ts';
+
+const MAX_WARNINGS = 50;
+
+export interface RecordFailure {
+  externalId: string | null;
+  error: string;
+  payload: string;
+}
+
+export interface IngestResult {
+  ids: string[];
+  created: number;
+  updated: number;
+  unchanged: number;
+  failures: RecordFailure[];
+}
+
+export async function ingestRecords(params: {
+  store: StoreHandle;
+  connection: string;
+  channel: string;
+  connector: Connector;
+  runId: number | null;
+  records: unknown[];
+  warnings: WarningLog;
+  now: Date;
+}): Promise<IngestResult> {
+  const { store, connection, channel, connector, runId, records, warnings, now } = params;
+  const { accepted, failures, ids } = mapPage(connector, records, warnings);
+  const at = now.toISOString();
+  const result = await store.db.transaction().execute(async (trx) => {
+    const r = await upsertOrders(trx, { connection, channel, runId, now: at, orders: accepted });
+    for (const f of failures) {
+      await recordFailure(trx, { runId, connection, externalId: f.externalId, error: f.error, payload: f.payload }, now);
+    }
+    return r;
+  });
+  return { ids, ...result, failures };
+}
+
+interface MappedPage {
+  accepted: IncomingOrder[];
+  failures: RecordFailure[];
+  ids: string[];
+}
+
+/** Maps every record of a page; duplicates inside one page resolve to the last one, as the channel listed them. */
+function mapPage(connector: Connector, records: unknown[], warnings: WarningLog): MappedPage {
+  const accepted = new Map<string, IncomingOrder>();
+  const failures: MappedPage['failures'] = [];
+  const ids: string[] = [];
+  for (const raw of records) {
+    const rawJson = JSON.stringify(raw) ?? 'null';
+    let externalId: string | null = null;
+    try {
+      externalId = connector.externalIdOf(raw);
+      if (externalId === null) throw new Error('the record has no order id');
+      ids.push(externalId);
+      const result = connector.mapOrder(raw);
+      const parsed = mappedOrderSchema.safeParse(result.order);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw new Error(`mapped order is invalid at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      }
+      const mapped = parsed.data;
+      if (mapped.externalId !== externalId) throw new Error(`mapped externalId ${mapped.externalId} differs from the record's id ${externalId}`);
+      for (const w of result.warnings) warnings.add(w, externalId);
+      if (accepted.has(externalId)) warnings.add('the channel listed the same order id twice in one page; the later record was kept', externalId);
+      accepted.set(externalId, { mapped, rawJson, rawHash: sha1(rawJson), contentHash: sha1(JSON.stringify(mapped)) });
+    } catch (err) {
+      failures.push({ externalId, error: describeError(err), payload: rawJson });
+    }
+  }
+  return { accepted: [...accepted.values()], failures, ids };
+}
+
+/** Aggregates repeated warnings ("unknown status X" on 300 orders is one line with a count). */
+export class WarningLog {
+  private readonly entries = new Map<string, { count: number; example: string | undefined }>();
+  add(message: string, externalId?: string): void {
+    const e = this.entries.get(message);
+    if (e) e.count++;
+    else if (this.entries.size < MAX_WARNINGS) this.entries.set(message, { count: 1, example: externalId });
+  }
+  lines(): string[] {
+    return [...this.entries].map(([m, e]) =>
+      e.example === undefined ? m : `${m} (${e.count} order${e.count === 1 ? '' : 's'}, e.g. ${e.example})`,
+    );
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof OrderhubError) return err.message;
+  if (err instanceof Error) return err.name === 'Error' ? err.message : `${err.name}: ${err.message}`;
+  return String(err);
+}

@@ -1,0 +1,40 @@
+/**
+ * Runs a suite against every store dialect: a fresh SQLite file and a fresh PostgreSQL database on
+ * the test cluster (skipped only when no cluster exists; CI requires one).
+ */
+import { join } from 'node:path';
+import { describe } from 'vitest';
+import { openStore, type StoreHandle } from '../../src/core/store/db.ts';
+import { createTestDatabase, hasPg, tempDir } from './pg.ts';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface TestStore {
+  store: StoreHandle;
+  /** the `database` setting that opens this store (for configs and child processes) */
+  database: string;
+  cleanup(): Promise<void>;
+}
+
+export async function openTestStore(kind: StoreKind): Promise<TestStore> {
+  if (kind === 'sqlite') {
+    const dir = tempDir('orderhub-store-');
+    const database = join(dir.path, 'orderhub.db');
+    const store = await openStore(database);
+    return { store, database, cleanup: async () => { await store.close(); dir.cleanup(); } };
+  }
+  const db = await createTestDatabase();
+  const store = await openStore(db.url);
+  return { store, database: db.url, cleanup: async () => { await store.close(); await db.drop(); } };
+}
+
+export function storeKinds(): StoreKind[] {
+  return ['sqlite', 'postgres'];
+}
+
+/** describe.each over both dialects; the PostgreSQL suite is skipped when no cluster is available. */
+export function describeEachStore(name: string, fn: (kind: StoreKind) => void): void {
+  for (const kind of storeKinds()) {
+    describe.skipIf(kind === 'postgres' && !hasPg())(`${name} [${kind}]`, () => fn(kind));
+  }
+}
