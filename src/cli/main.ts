@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { OrderhubError } from '../core/errors.ts';
 import { UsageError } from './context.ts';
+import { registerChannelCommands } from './channel-commands.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerRun } from './commands/run.ts';
@@ -22,6 +23,7 @@ registerRun(program);
 registerSandbox(program);
 registerStatus(program);
 registerDemo(program);
+registerChannelCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@
  * windows, watermarks, overlap, paging to the end, dedup, journal, checkpoints and re-polling of open
  * orders. A new channel is one folder under src/channels/ plus one line in src/channels/registry.ts.
  */
+import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { CanonicalOrder, MappedOrder } from './canonical/order.ts';
@@ -160,6 +161,17 @@ export interface ChannelDefinition<C extends BaseConnectionConfig = BaseConnecti
   secretFields: readonly string[];
   createConnector(config: C, ctx: ConnectorContext): Connector;
   simulator?: { start(options: SimulatorOptions): Promise<RunningSimulator> };
+  /** Channel-specific CLI commands, mounted as `orderhub <kind> …` (e.g. reference data lookups). */
+  cli?: { description: string; register(command: Command, ctx: ChannelCliContext): void };
+}
+
+/** What a channel's own CLI commands get: its configured connections, opened on demand. */
+export interface ChannelCliContext {
+  /**
+   * Opens a configured connection of this channel kind: the named one, or the only one configured.
+   * The context builds HTTP clients exactly as the sync engine does; close() releases them.
+   */
+  openConnection(name: string | undefined): Promise<{ config: BaseConnectionConfig; context: ConnectorContext; close(): Promise<void> }>;
 }
 
 /** Identity helper so a channel definition is type-checked against its own config type. */
