@@ -3,6 +3,7 @@
  * within the page, and commit in one transaction together with the quarantine of records that failed.
  * Used by the sync engine and by write-back read-backs, so both store orders the same way.
  */
+import { sql } from 'kysely';
 import { mappedOrderSchema } from '../canonical/order.ts';
 import type { Connector } from '../connector.ts';
 import { OrderhubError } from '../errors.ts';
@@ -11,6 +12,8 @@ import { sha1, upsertOrders, type IncomingOrder } from '../store/orders.ts';
 import { recordFailure } from '../store/runs.ts';
 
 const MAX_WARNINGS = 50;
+/** Advisory lock key held by every transaction that appends to the order journal (PostgreSQL). */
+export const JOURNAL_LOCK_KEY = 4_242_001;
 
 export interface RecordFailure {
   externalId: string | null;
@@ -40,6 +43,10 @@ export async function ingestRecords(params: {
   const { accepted, failures, ids } = mapPage(connector, records, warnings);
   const at = now.toISOString();
   const result = await store.db.transaction().execute(async (trx) => {
+    // The journal is the change feed, read by sequence number. On PostgreSQL concurrent transactions
+    // could commit sequence numbers out of order, and a reader could then skip an event for good;
+    // serialising journal writers makes sequence order equal commit order. (SQLite has one writer.)
+    if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${JOURNAL_LOCK_KEY})`.execute(trx);
     const r = await upsertOrders(trx, { connection, channel, runId, now: at, orders: accepted });
     for (const f of failures) {
       await recordFailure(trx, { runId, connection, externalId: f.externalId, error: f.error, payload: f.payload }, now);
