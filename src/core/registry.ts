@@ -9,8 +9,8 @@ import type { ChannelDefinition } from './connector.ts';
 export class ChannelRegistry implements ChannelConfigSource {
   private readonly byKind = new Map<string, ChannelDefinition>();
 
-  constructor(channels: readonly ChannelDefinition<never>[]) {
-    for (const c of channels as unknown as ChannelDefinition[]) {
+  constructor(channels: readonly ChannelDefinition[]) {
+    for (const c of channels) {
       if (this.byKind.has(c.kind)) throw new Error(`channel kind ${c.kind} registered twice`);
       this.byKind.set(c.kind, c);
     }

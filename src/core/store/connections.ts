@@ -66,6 +66,17 @@ export async function acquireLease(
   return { acquired: false, holder: row?.lock_owner ?? 'unknown', until: row?.lock_until ?? '' };
 }
 
+/** Takes a lease from a holder known to be dead (compare-and-set on the exact holder). */
+export async function takeOverLease(db: Kysely<Database>, name: string, deadOwner: string, owner: string, ttlMs: number, now = new Date()): Promise<boolean> {
+  const res = await db
+    .updateTable('connections')
+    .set({ lock_owner: owner, lock_until: new Date(now.getTime() + ttlMs).toISOString() })
+    .where('name', '=', name)
+    .where('lock_owner', '=', deadOwner)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 export async function releaseLease(db: Kysely<Database>, name: string, owner: string): Promise<void> {
   await db
     .updateTable('connections')

@@ -13,6 +13,7 @@
  * - A record that cannot be mapped is stored raw in sync_failures and reported; the rest goes on.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { parseDuration, startOfLocalDay } from '../canonical/time.ts';
 import type { BaseConnectionConfig } from '../config.ts';
@@ -20,7 +21,7 @@ import type { ChannelDefinition, Connector, PullQuery } from '../connector.ts';
 import { AuthError } from '../http/errors.ts';
 import type { StoreHandle } from '../store/db.ts';
 import {
-  acquireLease, ensureConnection, readCheckpoint, recordSyncOutcome, releaseLease, writeCheckpoint,
+  acquireLease, ensureConnection, readCheckpoint, recordSyncOutcome, releaseLease, takeOverLease, writeCheckpoint,
 } from '../store/connections.ts';
 import { listOpenOrders } from '../store/orders.ts';
 import { closeAbandonedRuns, finishRun, startRun, type RunCounts } from '../store/runs.ts';
@@ -99,9 +100,9 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
   });
 
   await ensureConnection(store.db, config.name, channel.kind);
-  const owner = `${process.pid}:${randomUUID()}`;
+  const owner = `${hostname()}:${process.pid}:${randomUUID()}`;
   const lease = await acquireLease(store.db, config.name, owner, LEASE_TTL_MS, now());
-  if (!lease.acquired) {
+  if (!lease.acquired && !(holderIsDead(lease.holder) && (await takeOverLease(store.db, config.name, lease.holder, owner, LEASE_TTL_MS, now())))) {
     return summary('failed', null, {
       error: `${config.name} is being synced by another process (${lease.holder}, lease until ${lease.until}); try again later`,
     });
@@ -195,6 +196,22 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
   } finally {
     await runtime.close().catch(() => undefined);
     await releaseLease(store.db, config.name, owner).catch(() => undefined);
+  }
+}
+
+/**
+ * A lease holder on this host whose process no longer exists (killed mid-sync) cannot renew its lease;
+ * waiting for the lease to expire would only delay the resume. Holders on other hosts are trusted
+ * until their lease expires.
+ */
+function holderIsDead(holder: string): boolean {
+  const [host, pid] = holder.split(':');
+  if (host !== hostname() || !pid || !/^\d+$/.test(pid) || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
