@@ -10,6 +10,12 @@ import { registerSandbox } from './commands/sandbox.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSync } from './commands/sync.ts';
 
+// `orderhub orders export | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('orderhub')
   .description('orderhub: every order from every channel in one place, in one canonical shape')
   .option('--config <file>', 'configuration file (default: ./orderhub.yaml or $ORDERHUB_CONFIG)')
