@@ -1,0 +1,350 @@
+/**
+ * The simulated drinks2cash HTTP API (Fastify). Faithful to the help pages and their quirks:
+ * raw API key in `Authorization` (403 `Unauthorised` otherwise), `offset` = page index,
+ * Laminas-style 400 bodies under `message` (object, or a string for the status rule), the single
+ * order endpoint answering an array, date-only `from`/`to` (date-times refused), `to` covering its
+ * whole day. Control endpoints under /__sim/ are unauthenticated (for tests and child processes).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DateTime } from 'luxon';
+import { DRINKS_DOCUMENT_TYPES, DRINKS_FINAL_STATUSES, DRINKS_FINAL_STATUS_MESSAGE, DRINKS_STATUSES } from '../schemas.ts';
+import { ByteSink } from './generator.ts';
+import { MultipartError, parseMultipart } from './multipart.ts';
+import { NO_FAULTS, type DrinksFaults, type DrinksStore, type StatusChange } from './store.ts';
+
+export const MSG_INVALID_DATE = 'Podana wartość nie jest poprawną datą';
+export const MSG_NOT_DIGITS = 'Podana wartość może zawierać tylko cyfry';
+export const MSG_IS_EMPTY = "Value is required and can't be empty";
+export const MSG_STATUS_NOT_IN_ARRAY = `Status not valid, possible values are: ${DRINKS_STATUSES.join(', ')}`;
+export const MSG_DOCUMENT_TYPE_NOT_IN_ARRAY = `Invalid document type, acceptable values are: ${DRINKS_DOCUMENT_TYPES.join(', ')}`;
+export const MSG_ORDER_NOT_FOUND = 'Order not found';
+export const MSG_NOT_BOOLEAN = 'Value must be a boolean';
+export const MSG_NO_FILE = 'No file was uploaded';
+/** [INF] text of the "REALIZED needs an invoice" refusal (not quoted by the help page) */
+export const MSG_INVOICE_REQUIRED = 'You cannot change status to realised without an invoice attached.';
+
+/** when `limit` is absent (undocumented; a real default is unknown) */
+export const DEFAULT_LIMIT = 100;
+
+export interface DrinksRequestCounters {
+  /** every /api request (faulted ones included) */
+  total: number;
+  /** "GET /api/order", "GET /api/order/:id", "PATCH /api/order-status/:id", "POST /api/order-document" */
+  byEndpoint: Record<string, number>;
+  /** answers per HTTP status */
+  byStatus: Record<string, number>;
+  /** orders put into list/detail answers */
+  ordersServed: number;
+}
+
+export function emptyCounters(): DrinksRequestCounters {
+  return { total: 0, byEndpoint: {}, byStatus: {}, ordersServed: 0 };
+}
+
+export interface DrinksServerState {
+  store: DrinksStore;
+  apiKey: string;
+  counters: DrinksRequestCounters;
+  /** position in the fault cycle (reset whenever faults are set) */
+  faultTick: number;
+  /** one step of live activity (insert + status changes) */
+  tick(): { inserted: number[]; changed: StatusChange[] };
+  reset(): void;
+}
+
+type ValidationMessages = Record<string, Record<string, string>>;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function envelope(code: number, reasonPhrase: string, data: unknown): string {
+  return JSON.stringify({ code, reasonPhrase, data });
+}
+
+function badRequest(message: ValidationMessages | string): string {
+  return JSON.stringify({ code: 400, reasonPhrase: 'Bad Request', message });
+}
+
+const FORBIDDEN = envelope(403, 'Forbidden', 'Unauthorised');
+
+/** Laminas Date validator with format Y-m-d: exactly YYYY-MM-DD and a real calendar day. */
+function isDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  return DateTime.fromISO(value, { zone: 'UTC' }).isValid;
+}
+
+/** a query value: the last one of a repeated key is NOT taken — repeated keys are invalid */
+function single(value: unknown): string | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  return null; // array (repeated key) → invalid
+}
+
+export function setFaults(state: DrinksServerState, faults: Partial<DrinksFaults>): DrinksFaults {
+  const next = { ...state.store.faults };
+  for (const [k, v] of Object.entries(faults)) {
+    if (!(k in NO_FAULTS)) throw new RangeError(`unknown fault knob "${k}"; known: ${Object.keys(NO_FAULTS).join(', ')}`);
+    const def = NO_FAULTS[k as keyof DrinksFaults];
+    if (v === null || v === undefined) (next as Record<string, unknown>)[k] = def;
+    else if (typeof def === 'boolean') {
+      if (typeof v !== 'boolean') throw new TypeError(`fault knob "${k}" must be a boolean`);
+      (next as Record<string, unknown>)[k] = v;
+    } else {
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new TypeError(`fault knob "${k}" must be a number >= 0`);
+      (next as Record<string, unknown>)[k] = v;
+    }
+  }
+  state.store.faults = next;
+  state.faultTick = 0;
+  return next;
+}
+
+export async function buildDrinksServer(state: DrinksServerState): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: false });
+  const { store, counters } = state;
+  /** requests picked by truncateEvery: their 200 body is cut in half */
+  const truncated = new WeakSet<FastifyRequest>();
+
+  function send(request: FastifyRequest, reply: FastifyReply, status: number, body: string | Buffer): FastifyReply {
+    let payload = body;
+    if (status === 200 && truncated.has(request)) {
+      const buf = typeof body === 'string' ? Buffer.from(body) : body;
+      payload = buf.subarray(0, Math.max(1, Math.floor(buf.length / 2)));
+    }
+    return reply.code(status).header('content-type', JSON_TYPE).send(payload);
+  }
+
+  // multipart bodies are buffered and parsed by the route (no @fastify/multipart needed)
+  app.addContentTypeParser(/^multipart\/form-data/i, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // form posts to PATCH are tolerated as in PHP (status=…)
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? 400 : 500;
+    if (status === 500) return reply.code(500).header('content-type', JSON_TYPE).send(envelope(500, 'Internal Server Error', error.message));
+    return send(request, reply, 400, badRequest(error.message));
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/') && request.url !== '/api') return;
+    counters.total++;
+    const key = `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
+    counters.byEndpoint[key] = (counters.byEndpoint[key] ?? 0) + 1;
+    const f = store.faults;
+    const k = ++state.faultTick;
+    if (f.latencyMs > 0) await sleep(f.latencyMs);
+    if (f.rateLimitEvery > 0 && k % f.rateLimitEvery === 0) {
+      return reply
+        .code(429)
+        .header('retry-after', String(f.retryAfterSeconds))
+        .header('content-type', JSON_TYPE)
+        .send(envelope(429, 'Too Many Requests', 'Too Many Requests'));
+    }
+    if (f.errorEvery > 0 && k % f.errorEvery === 0) {
+      return reply.code(500).header('content-type', JSON_TYPE).send(envelope(500, 'Internal Server Error', 'Internal Server Error'));
+    }
+    if (f.truncateEvery > 0 && k % f.truncateEvery === 0) truncated.add(request);
+    if (request.headers.authorization !== state.apiKey) {
+      return reply.code(403).header('content-type', JSON_TYPE).send(FORBIDDEN);
+    }
+    return undefined;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    const s = String(reply.statusCode);
+    counters.byStatus[s] = (counters.byStatus[s] ?? 0) + 1;
+  });
+
+  // ---------------------------------------------------------------- GET /api/order
+  app.get('/api/order', async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    const errors: ValidationMessages = {};
+    const from = single(q.from);
+    const to = single(q.to);
+    const limit = single(q.limit);
+    const offset = single(q.offset);
+    if (from === null || (from !== undefined && !isDate(from))) errors.from = { dateInvalidDate: MSG_INVALID_DATE };
+    if (to === null || (to !== undefined && !isDate(to))) errors.to = { dateInvalidDate: MSG_INVALID_DATE };
+    if (offset === null || (offset !== undefined && !/^\d+$/.test(offset))) errors.offset = { notDigits: MSG_NOT_DIGITS };
+    if (limit === null || (limit !== undefined && !/^\d+$/.test(limit))) errors.limit = { notDigits: MSG_NOT_DIGITS };
+    if (Object.keys(errors).length > 0) return send(request, reply, 400, badRequest(errors));
+
+    const pageIndex = offset === undefined ? 0 : Number(offset);
+    const f = store.faults;
+    if (f.insertDuringPaging > 0 && pageIndex >= 1) store.insertOrders(f.insertDuringPaging);
+    let size = limit === undefined ? DEFAULT_LIMIT : Number(limit);
+    if (f.pageCap > 0) size = Math.min(size, f.pageCap);
+    const clock = store.gen.clock;
+    const fromSec = typeof from === 'string' ? clock.startOfDay(from) : -Infinity;
+    // `to` covers its whole day: create date <= to
+    const toSec = typeof to !== 'string' ? Infinity : clock.startOfDay(DateTime.fromISO(to, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!);
+    const [first, end] = store.range(fromSec, toSec);
+    const start = first + pageIndex * size;
+    const stop = size === 0 ? start : Math.min(end, start + size);
+
+    const sink = new ByteSink(Math.max(1024, Math.min(stop - start, 5000) * 1600 + 64));
+    sink.ascii('{"code":200,"reasonPhrase":"OK","data":[');
+    for (let i = start; i < stop; i++) {
+      if (i > start) sink.byte(44);
+      store.writeOrder(sink, i);
+    }
+    sink.ascii(']}');
+    if (stop > start) counters.ordersServed += stop - start;
+    return send(request, reply, 200, sink.buf.subarray(0, sink.off));
+  });
+
+  // ---------------------------------------------------------------- GET /api/order/:id
+  app.get('/api/order/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!/^\d+$/.test(id)) return send(request, reply, 400, badRequest({ id: { notDigits: MSG_NOT_DIGITS } }));
+    const index = store.indexOf(Number(id));
+    if (index < 0) {
+      if (store.faults.unknownOrder404) return send(request, reply, 404, envelope(404, 'Not Found', []));
+      return send(request, reply, 200, envelope(200, 'OK', []));
+    }
+    const sink = new ByteSink(8192);
+    sink.ascii('{"code":200,"reasonPhrase":"OK","data":[');
+    store.writeOrder(sink, index);
+    sink.ascii(']}');
+    counters.ordersServed++;
+    return send(request, reply, 200, sink.buf.subarray(0, sink.off));
+  });
+
+  // ---------------------------------------------------------------- PATCH /api/order-status/:id
+  app.patch('/api/order-status/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!/^\d+$/.test(id)) return send(request, reply, 400, badRequest({ id: { notDigits: MSG_NOT_DIGITS } }));
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const status = typeof body === 'object' ? body.status : undefined;
+    if (status === undefined || status === null || status === '') {
+      return send(request, reply, 400, badRequest({ status: { isEmpty: MSG_IS_EMPTY } }));
+    }
+    if (typeof status !== 'string' || !(DRINKS_STATUSES as readonly string[]).includes(status)) {
+      return send(request, reply, 400, badRequest({ status: { notInArray: MSG_STATUS_NOT_IN_ARRAY } }));
+    }
+    const index = store.indexOf(Number(id));
+    // [INF] unknown order: not documented; answered like the document endpoint's order_id check
+    if (index < 0) return send(request, reply, 400, badRequest({ id: { noRecordFound: MSG_ORDER_NOT_FOUND } }));
+    const current = store.trueStatus(index);
+    if (DRINKS_FINAL_STATUSES.has(current) && (status !== current || store.faults.strictFinalStatus)) {
+      return send(request, reply, 400, badRequest(DRINKS_FINAL_STATUS_MESSAGE));
+    }
+    if (status === 'REALIZED' && current !== 'REALIZED' && store.faults.requireInvoiceForRealized) {
+      const orderNumber = store.numberOf(index);
+      const hasInvoice = store.documents.some((d) => d.orderNumber === orderNumber && d.documentType === 'INVOICE');
+      if (!hasInvoice) return send(request, reply, 400, badRequest(MSG_INVOICE_REQUIRED));
+    }
+    store.changeStatus(store.numberOf(index), status);
+    return send(request, reply, 200, envelope(200, 'OK', 'Status changed'));
+  });
+
+  // ---------------------------------------------------------------- POST /api/order-document
+  app.post('/api/order-document', async (request, reply) => {
+    let parsed;
+    try {
+      parsed = parseMultipart(
+        Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        request.headers['content-type'],
+      );
+    } catch (err) {
+      if (err instanceof MultipartError) return send(request, reply, 400, badRequest(err.message));
+      throw err;
+    }
+    const { fields, files } = parsed;
+    const errors: ValidationMessages = {};
+    const file = files.file;
+    if (!file || file.data.length === 0) errors.file = { fileUploadFileErrorNoFile: MSG_NO_FILE };
+    const orderId = fields.order_id?.trim();
+    let index = -1;
+    if (!orderId) errors.order_id = { isEmpty: MSG_IS_EMPTY };
+    else if (!/^\d+$/.test(orderId)) errors.order_id = { notDigits: MSG_NOT_DIGITS };
+    else {
+      index = store.indexOf(Number(orderId));
+      if (index < 0) errors.order_id = { noRecordFound: MSG_ORDER_NOT_FOUND };
+    }
+    const type = fields.document_type?.trim();
+    if (!type) errors.document_type = { isEmpty: MSG_IS_EMPTY };
+    else if (!(DRINKS_DOCUMENT_TYPES as readonly string[]).includes(type)) {
+      errors.document_type = { notInArray: MSG_DOCUMENT_TYPE_NOT_IN_ARRAY };
+    }
+    let informClient = false;
+    const inform = fields.inform_client?.trim().toLowerCase();
+    if (inform !== undefined && inform !== '') {
+      if (inform === 'true' || inform === '1') informClient = true;
+      else if (inform === 'false' || inform === '0') informClient = false;
+      else errors.inform_client = { notInArray: MSG_NOT_BOOLEAN };
+    }
+    if (Object.keys(errors).length > 0) return send(request, reply, 400, badRequest(errors));
+    store.documents.push({
+      orderNumber: store.numberOf(index),
+      documentType: type!,
+      informClient,
+      fileName: file!.fileName,
+      contentType: file!.contentType,
+      data: file!.data,
+      receivedAt: new Date().toISOString(),
+    });
+    return send(request, reply, 201, envelope(201, 'Created', 'Created'));
+  });
+
+  // ---------------------------------------------------------------- control endpoints
+  app.get('/__sim/stats', async () => ({
+    requests: counters,
+    orders: store.count(),
+    generated: store.generated,
+    inserted: store.insertedCount,
+    statusChanges: store.statusChanges,
+    documents: store.documents.length,
+    faults: store.faults,
+    firstCreateTime: store.count() > 0 ? store.gen.clock.format(store.timeOf(0)) : null,
+    lastCreateTime: store.count() > 0 ? store.gen.clock.format(store.timeOf(store.count() - 1)) : null,
+  }));
+  app.get('/__sim/faults', async () => store.faults);
+  app.post('/__sim/faults', async (request, reply) => {
+    try {
+      return setFaults(state, (request.body ?? {}) as Partial<DrinksFaults>);
+    } catch (err) {
+      return reply.code(400).send({ error: (err as Error).message });
+    }
+  });
+  app.delete('/__sim/faults', async () => {
+    store.faults = { ...NO_FAULTS };
+    state.faultTick = 0;
+    return store.faults;
+  });
+  app.post('/__sim/orders', async (request) => {
+    const body = (request.body ?? {}) as { count?: number };
+    const count = typeof body.count === 'number' && body.count > 0 ? Math.floor(body.count) : 1;
+    return { orderNumbers: store.insertOrders(count) };
+  });
+  app.get('/__sim/orders/:id', async (request, reply) => {
+    const order = store.getOrder(Number((request.params as { id: string }).id));
+    return order ?? reply.code(404).send({ error: 'no such order' });
+  });
+  app.post('/__sim/orders/:id/status', async (request, reply) => {
+    const body = (request.body ?? {}) as { status?: unknown };
+    if (typeof body.status !== 'string' || body.status === '') return reply.code(400).send({ error: 'body must be {"status": "…"}' });
+    try {
+      return store.changeStatus(Number((request.params as { id: string }).id), body.status);
+    } catch (err) {
+      return reply.code(404).send({ error: (err as Error).message });
+    }
+  });
+  app.post('/__sim/change-random', async (request) => {
+    const body = (request.body ?? {}) as { count?: number };
+    return { changes: store.changeRandomOldOrders(typeof body.count === 'number' ? body.count : 1) };
+  });
+  app.post('/__sim/tick', async () => state.tick());
+  app.post('/__sim/reset', async () => {
+    state.reset();
+    return { ok: true };
+  });
+  app.get('/__sim/documents', async () =>
+    store.documents.map((d) => ({ ...d, data: undefined, size: d.data.length, dataBase64: d.data.toString('base64') })),
+  );
+
+  return app;
+}
