@@ -1,12 +1,12 @@
 /** `orderhub orders list|show|export|set-status|attach-document`. */
+// CSV_COLUMNS, csvRow and exportOrders live in src/core/export.ts (shared with the REST API).
+export { CSV_COLUMNS, csvRow, exportOrders } from '../../core/export.ts';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { stringify } from 'csv-stringify/sync';
 import type { CanonicalOrder } from '../../core/canonical/order.ts';
+import { exportOrders } from '../../core/export.ts';
 import { CANONICAL_STATUSES } from '../../core/canonical/status.ts';
 import { findOrder, latestOrders, orderJournal, orderPayloads, streamOrders, type OrderFilter } from '../../core/store/orders.ts';
 import { uploadDocument, writeBackStatus } from '../../core/sync/write-back.ts';
@@ -38,50 +38,6 @@ function addFilterOptions(cmd: Command): Command {
     .option('-c, --connection <name>', 'only orders of this connection')
     .option('-s, --status <status>', `only this canonical status (${CANONICAL_STATUSES.join(', ')})`)
     .option('--since <date>', 'only orders created at or after this date/date-time (UTC unless an offset is given)');
-}
-
-export const CSV_COLUMNS = [
-  'id', 'connection', 'channel', 'externalId', 'number', 'createdAt', 'updatedAt', 'status', 'channelStatus', 'currency',
-  'totalItems', 'totalShipping', 'total', 'taxIncluded', 'paid', 'paymentMethod', 'shippingMethod', 'trackingNumbers',
-  'customerName', 'customerEmail', 'customerPhone', 'customerCompany', 'customerCompanyId', 'customerVatId',
-  'shippingName', 'shippingCompany', 'shippingStreet', 'shippingCity', 'shippingPostalCode', 'shippingCountry',
-  'billingName', 'billingCompany', 'billingStreet', 'billingCity', 'billingPostalCode', 'billingCountry',
-  'itemCount', 'items', 'note',
-] as const;
-
-/** One CSV row per order; the items travel as a JSON array in one column so nothing is lost. */
-export function csvRow(o: CanonicalOrder): Array<string | null> {
-  const b = (v: boolean | null) => (v === null ? null : String(v));
-  return [
-    o.id, o.connection, o.channel, o.externalId, o.number, o.createdAt, o.updatedAt, o.status, o.channelStatus, o.currency,
-    o.totals.items, o.totals.shipping, o.totals.total, b(o.totals.taxIncluded), b(o.paid), o.paymentMethod, o.shippingMethod,
-    o.trackingNumbers.join(' '),
-    o.customer.name, o.customer.email, o.customer.phone, o.customer.company, o.customer.companyId, o.customer.vatId,
-    o.shippingAddress?.name ?? null, o.shippingAddress?.company ?? null, o.shippingAddress?.street ?? null,
-    o.shippingAddress?.city ?? null, o.shippingAddress?.postalCode ?? null, o.shippingAddress?.country ?? null,
-    o.billingAddress?.name ?? null, o.billingAddress?.company ?? null, o.billingAddress?.street ?? null,
-    o.billingAddress?.city ?? null, o.billingAddress?.postalCode ?? null, o.billingAddress?.country ?? null,
-    String(o.items.length), JSON.stringify(o.items), o.note,
-  ];
-}
-
-/** Writes respecting back-pressure, so a million-order export streams in constant memory. */
-async function write(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
-}
-
-export async function exportOrders(orders: AsyncIterable<CanonicalOrder>, format: 'ndjson' | 'csv' | 'json', out: Writable): Promise<number> {
-  let n = 0;
-  if (format === 'csv') await write(out, stringify([CSV_COLUMNS as unknown as string[]]));
-  if (format === 'json') await write(out, '[');
-  for await (const o of orders) {
-    if (format === 'ndjson') await write(out, `${JSON.stringify(o)}\n`);
-    else if (format === 'csv') await write(out, stringify([csvRow(o)]));
-    else await write(out, `${n === 0 ? '\n' : ',\n'}${JSON.stringify(o)}`);
-    n++;
-  }
-  if (format === 'json') await write(out, n === 0 ? ']\n' : '\n]\n');
-  return n;
 }
 
 export function registerOrders(program: Command): void {

@@ -4,6 +4,7 @@
  */
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from './db.ts';
+import { apiMigration } from '../../api/store/migration.ts';
 
 type DialectMigration = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -114,7 +115,10 @@ const initial: DialectMigration = async (db, dialect) => {
 };
 
 /** Ordered list; names sort lexicographically, which is how Kysely orders them. Append only. */
-const MIGRATIONS: Array<[string, DialectMigration]> = [['0001_initial', initial]];
+const MIGRATIONS: Array<[string, DialectMigration]> = [
+  ['0001_initial', initial],
+  ['0002_api', apiMigration],
+];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {

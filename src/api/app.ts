@@ -1,0 +1,218 @@
+/**
+ * The REST API (issue #6): `buildApp` makes the Fastify instance (tests use app.inject or listen on
+ * port 0); `startApiServer` also runs the webhook dispatcher and the write-back worker in-process
+ * and listens — `orderhub serve` and the demo call it.
+ *
+ * Every /v1 route needs an API key (Authorization: Bearer ohk_…); read keys may only read. Errors use
+ * one envelope with stable codes (errors.ts). Bodies are limited (1 MiB by default), validated
+ * strictly by the zod schemas that also generate /openapi.json.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { OrderhubConfig } from '../core/config.ts';
+import type { ChannelRegistry } from '../core/registry.ts';
+import type { StoreHandle } from '../core/store/db.ts';
+import { WriteBackWorker, type WriteBackWorkerOptions } from '../outbox/worker.ts';
+import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/dispatcher.ts';
+import type { ApiContext, ZodApp } from './context.ts';
+import { ApiError, installErrorHandlers, sendError } from './errors.ts';
+import { pruneIdempotencyKeys } from './idempotency.ts';
+import { ApiMetrics } from './metrics.ts';
+import { registerConnectionRoutes } from './routes/connections.ts';
+import { registerEventRoutes } from './routes/events.ts';
+import { registerOrderRoutes } from './routes/orders.ts';
+import { ApiKeyVerifier } from './store/api-keys.ts';
+
+export interface ApiDeps {
+  store: StoreHandle;
+  config: OrderhubConfig;
+  registry: ChannelRegistry;
+  logger: Logger;
+  /** default 1 MiB */
+  bodyLimit?: number;
+  /** time to receive a whole request (default 30 s) */
+  requestTimeoutMs?: number;
+  /** API-key verification cache (default 5 s: a revoked key stops working within that) */
+  keyCacheMs?: number;
+  dispatcher?: WebhookDispatcher | undefined;
+  writeBackWorker?: WriteBackWorker | undefined;
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  context: ApiContext;
+}
+
+const VERSION = '0.1.0';
+
+export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
+  const shutdown = new AbortController();
+  const metrics = new ApiMetrics(deps.store);
+  const context: ApiContext = {
+    store: deps.store, config: deps.config, registry: deps.registry, logger: deps.logger, metrics,
+    dispatcher: deps.dispatcher, writeBackWorker: deps.writeBackWorker, syncs: new Map(), shutdown: shutdown.signal,
+  };
+  // (typed as the plain instance: pino's Logger type is narrower than Fastify's base logger type)
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }),
+    disableRequestLogging: true,
+    bodyLimit: deps.bodyLimit ?? 1_048_576,
+    requestTimeout: deps.requestTimeoutMs ?? 30_000,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: 300 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the API; answers are serialised as they are (no second validation).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  installErrorHandlers(app);
+  app.decorateRequest('principal', null);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'orderhub API',
+        version: VERSION,
+        description: 'Orders from every channel in one canonical shape; change feed, signed webhooks and write-back. See docs/api.md.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key from `orderhub apikey create`' } } },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'orders' }, { name: 'write-back' }, { name: 'events' }, { name: 'webhooks' }, { name: 'connections' }, { name: 'system' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  // ---- authentication and scopes (every /v1 route)
+  const verifier = new ApiKeyVerifier(deps.store.db, deps.keyCacheMs);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
+    const header = request.headers.authorization;
+    const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(reply, new ApiError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key>'));
+    }
+    const principal = await verifier.verify(m[1]!);
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      return sendError(reply, new ApiError(401, 'unauthorized', 'the API key is unknown or revoked'));
+    }
+    request.principal = principal;
+    const writes = request.method !== 'GET' && request.method !== 'HEAD';
+    const needsWrite = writes || request.url.startsWith('/v1/webhooks');
+    if (needsWrite && principal.scope !== 'write') {
+      return sendError(reply, new ApiError(403, 'forbidden', 'this API key is read-only; this request needs a key with scope "write"'));
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const zapp = app.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
+  registerOrderRoutes(zapp, context);
+  registerEventRoutes(zapp, context);
+  registerConnectionRoutes(zapp, context);
+
+  // ---- system routes (no key)
+  app.get('/healthz', { schema: { tags: ['system'], summary: 'The process is up', security: [] } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { tags: ['system'], summary: 'The database answers', security: [] } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.store.db);
+      return { status: 'ready' };
+    } catch {
+      return sendError(reply.code(503), new ApiError(503, 'unavailable', 'the database does not answer'));
+    }
+  });
+  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', security: [] } }, async (_request, reply) =>
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook('onClose', async () => {
+    shutdown.abort(new Error('server closing'));
+    await Promise.allSettled([...context.syncs.values()]);
+  });
+  await app.ready();
+  return { app, context };
+}
+
+export interface StartApiOptions {
+  store: StoreHandle;
+  config: OrderhubConfig;
+  registry: ChannelRegistry;
+  logger: Logger;
+  /** default: config.server.host / port */
+  host?: string | undefined;
+  port?: number | undefined;
+  /** run the webhook dispatcher and write-back worker in this process (default true) */
+  workers?: boolean;
+  webhooks?: Partial<Omit<DispatcherOptions, 'store' | 'logger'>>;
+  writeBacks?: Partial<Omit<WriteBackWorkerOptions, 'store' | 'logger' | 'registry' | 'connections'>>;
+  bodyLimit?: number;
+}
+
+export interface RunningApiServer {
+  url: string;
+  app: FastifyInstance;
+  dispatcher: WebhookDispatcher | null;
+  writeBackWorker: WriteBackWorker | null;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(options: StartApiOptions): Promise<RunningApiServer> {
+  const { store, config, registry, logger } = options;
+  const workers = options.workers !== false;
+  let metricsRef: ApiMetrics | null = null;
+  const dispatcher = workers
+    ? new WebhookDispatcher({ store, logger, ...options.webhooks, onResult: (r) => { metricsRef?.observeDeliveries(r); options.webhooks?.onResult?.(r); } })
+    : null;
+  const writeBackWorker = workers
+    ? new WriteBackWorker({ store, logger, registry, connections: config.connections, ...options.writeBacks, onOutcome: (s) => metricsRef?.writeBackOutcomes.inc({ outcome: s }) })
+    : null;
+  const { app, context } = await buildApp({
+    store, config, registry, logger, dispatcher: dispatcher ?? undefined, writeBackWorker: writeBackWorker ?? undefined, bodyLimit: options.bodyLimit,
+  });
+  metricsRef = context.metrics;
+  const host = options.host ?? config.server.host;
+  const port = options.port ?? config.server.port;
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  dispatcher?.start();
+  writeBackWorker?.start();
+  const prune = setInterval(() => {
+    pruneIdempotencyKeys(store.db).catch((err: unknown) => logger.warn({ err }, 'pruning idempotency keys failed'));
+  }, 3_600_000);
+  prune.unref();
+  let closed = false;
+  return {
+    url,
+    app,
+    dispatcher,
+    writeBackWorker,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(prune);
+      await app.close();
+      await Promise.all([dispatcher?.stop(), writeBackWorker?.stop()]);
+      await sleep(0);
+    },
+  };
+}

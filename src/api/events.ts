@@ -1,0 +1,117 @@
+/**
+ * The change feed. An event IS an order_journal row, written in the same transaction as the order
+ * change it describes; its id is `evt_<seq>`. Journal writers are serialised (SQLite has one writer;
+ * on PostgreSQL they take an advisory lock, see core/sync/ingest.ts), so sequence order is commit
+ * order: a reader that asks for `seq > cursor` never skips an event that commits later.
+ *
+ * The same serialisation is used by GET /v1/events and by webhook bodies, so a webhook carries
+ * exactly what the feed shows.
+ */
+import type { Kysely } from 'kysely';
+import type { CanonicalOrder } from '../core/canonical/order.ts';
+import type { Database, JournalRow } from '../core/store/schema.ts';
+
+export const EVENT_TYPES = ['order.created', 'order.changed', 'order.status_changed'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+const KIND_TO_TYPE: Record<string, EventType> = {
+  created: 'order.created',
+  changed: 'order.changed',
+  status_changed: 'order.status_changed',
+};
+
+export function eventTypeOf(kind: string): EventType {
+  return KIND_TO_TYPE[kind] ?? 'order.changed';
+}
+
+export function journalKindsOf(types: readonly EventType[]): string[] {
+  return Object.entries(KIND_TO_TYPE).filter(([, t]) => types.includes(t)).map(([k]) => k);
+}
+
+export interface OrderEvent {
+  id: string;
+  seq: number;
+  type: EventType;
+  occurredAt: string;
+  orderId: string;
+  connection: string;
+  diff?: Array<{ path: string; from: unknown; to: unknown }>;
+  fromStatus?: string | null;
+  toStatus?: string | null;
+  order?: CanonicalOrder | null;
+}
+
+export function eventId(seq: number): string {
+  return `evt_${seq}`;
+}
+
+/** The event of one journal row, keys in a fixed order. `orderJson` is the stored order's JSON text. */
+export function toEvent(row: Pick<JournalRow, 'seq' | 'order_id' | 'connection' | 'at' | 'kind' | 'from_status' | 'to_status' | 'diff'>, order?: CanonicalOrder | null): OrderEvent {
+  const seq = Number(row.seq);
+  const type = eventTypeOf(row.kind);
+  const e: OrderEvent = { id: eventId(seq), seq, type, occurredAt: row.at, orderId: row.order_id, connection: row.connection };
+  if (type === 'order.status_changed') {
+    e.fromStatus = row.from_status;
+    e.toStatus = row.to_status;
+  }
+  if (type !== 'order.created' && row.diff) e.diff = JSON.parse(row.diff) as OrderEvent['diff'];
+  if (type === 'order.created') e.toStatus = row.to_status;
+  if (order !== undefined) e.order = order;
+  return e;
+}
+
+// Feed cursors are opaque to clients: "c1" + base64url of the seq. Plain numbers and evt_<seq> ids are
+// accepted too, so a consumer can resume from the last event id it processed.
+export function encodeFeedCursor(seq: number): string {
+  return Buffer.from(`c1:${seq}`).toString('base64url');
+}
+
+export function decodeFeedCursor(cursor: string | undefined): number | null {
+  if (cursor === undefined || cursor === '' || cursor === '0') return 0;
+  if (/^\d{1,15}$/.test(cursor)) return Number(cursor);
+  const evt = /^evt_(\d{1,15})$/.exec(cursor);
+  if (evt) return Number(evt[1]);
+  if (cursor.length > 64) return null;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^c1:(\d{1,15})$/.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+export interface FeedQuery {
+  after: number;
+  limit: number;
+  types?: readonly EventType[] | undefined;
+  connection?: string | undefined;
+  orderId?: string | undefined;
+  includeOrder?: boolean | undefined;
+}
+
+export async function readFeed(db: Kysely<Database>, q: FeedQuery): Promise<{ events: OrderEvent[]; next: number }> {
+  let query = db
+    .selectFrom('order_journal')
+    .select(['seq', 'order_id', 'connection', 'at', 'kind', 'from_status', 'to_status', 'diff'])
+    .where('seq', '>', q.after);
+  if (q.types && q.types.length < EVENT_TYPES.length) query = query.where('kind', 'in', journalKindsOf(q.types));
+  if (q.connection) query = query.where('connection', '=', q.connection);
+  if (q.orderId) query = query.where('order_id', '=', q.orderId);
+  const rows = await query.orderBy('seq').limit(q.limit).execute();
+  const orders = q.includeOrder ? await ordersById(db, rows.map((r) => r.order_id)) : undefined;
+  const events = rows.map((r) => toEvent(r, orders ? (orders.get(r.order_id) ?? null) : undefined));
+  const next = rows.length > 0 ? Number(rows[rows.length - 1]!.seq) : q.after;
+  return { events, next };
+}
+
+export async function ordersById(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, CanonicalOrder>> {
+  const out = new Map<string, CanonicalOrder>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db.selectFrom('orders').select(['id', 'data']).where('id', 'in', unique.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, JSON.parse(r.data) as CanonicalOrder);
+  }
+  return out;
+}
+
+export async function journalHead(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('order_journal').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+  return Number(row?.m ?? 0);
+}

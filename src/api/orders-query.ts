@@ -1,0 +1,120 @@
+/**
+ * GET /v1/orders: filters and keyset pagination. The cursor is opaque to clients (base64url JSON of
+ * the sort and the last row's key), so a page never repeats or skips rows even while orders are
+ * added, and deep pages cost the same as the first. Rows are returned as the stored canonical JSON
+ * text, spliced into the response without a parse/serialise round trip.
+ */
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Dialect } from '../core/store/db.ts';
+import type { Database } from '../core/store/schema.ts';
+import { ApiError } from './errors.ts';
+
+export const ORDER_SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'updatedAt'] as const;
+export type OrderSort = (typeof ORDER_SORTS)[number];
+
+export interface OrderListFilter {
+  connection?: string[] | undefined;
+  channel?: string[] | undefined;
+  status?: string[] | undefined;
+  createdFrom?: string | undefined;
+  createdTo?: string | undefined;
+  updatedFrom?: string | undefined;
+  updatedTo?: string | undefined;
+  q?: string | undefined;
+}
+
+interface Cursor {
+  s: OrderSort;
+  k: string;
+  id: string;
+}
+
+export function encodeOrderCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+export function decodeOrderCursor(text: string, sort: OrderSort): Cursor {
+  const bad = () => new ApiError(400, 'validation_failed', 'cursor is not one this API returned (or was made for another sort)');
+  if (text.length > 512) throw bad();
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  const o = c as Partial<Cursor>;
+  if (!o || typeof o !== 'object' || o.s !== sort || typeof o.k !== 'string' || typeof o.id !== 'string') throw bad();
+  return { s: o.s, k: o.k, id: o.id };
+}
+
+type OrdersQuery = SelectQueryBuilder<Database, 'orders', object>;
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+
+export function applyOrderFilter(q: OrdersQuery, f: OrderListFilter, dialect: Dialect): OrdersQuery {
+  const inOrEq = (query: OrdersQuery, col: 'connection' | 'channel' | 'status', values: string[] | undefined) => {
+    if (!values || values.length === 0) return query;
+    return values.length === 1 ? query.where(col, '=', values[0]!) : query.where(col, 'in', values);
+  };
+  q = inOrEq(q, 'connection', f.connection);
+  q = inOrEq(q, 'channel', f.channel);
+  q = inOrEq(q, 'status', f.status);
+  if (f.createdFrom) q = q.where('created_at', '>=', f.createdFrom);
+  if (f.createdTo) q = q.where('created_at', '<', f.createdTo);
+  if (f.updatedFrom) q = q.where('updated_at', '>=', f.updatedFrom);
+  if (f.updatedTo) q = q.where('updated_at', '<', f.updatedTo);
+  if (f.q) {
+    // A substring search over the canonical JSON (order number, external id, customer, SKUs …):
+    // a scan, bounded by the other filters. Case-insensitive on both dialects.
+    const pattern = `%${escapeLike(f.q)}%`;
+    q = dialect === 'postgres'
+      ? q.where(sql<boolean>`data ilike ${pattern} escape '\\'`)
+      : q.where(sql<boolean>`data like ${pattern} escape '\\'`);
+  }
+  return q;
+}
+
+export async function listOrders(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  params: { filter: OrderListFilter; sort: OrderSort; limit: number; cursor?: string | undefined },
+): Promise<{ rows: string[]; next: string | null }> {
+  const { sort, limit } = params;
+  const col = sort.endsWith('createdAt') ? 'created_at' : 'updated_at';
+  const desc = sort.startsWith('-');
+  let q = applyOrderFilter(db.selectFrom('orders'), params.filter, dialect);
+  if (params.cursor) {
+    const c = decodeOrderCursor(params.cursor, sort);
+    const op = desc ? '<' : '>';
+    q = q.where((eb) => eb.or([eb(col, op, c.k), eb.and([eb(col, '=', c.k), eb('id', op, c.id)])]));
+  }
+  const rows = await q
+    .select(['id', 'data', 'created_at', 'updated_at'])
+    .orderBy(col, desc ? 'desc' : 'asc')
+    .orderBy('id', desc ? 'desc' : 'asc')
+    .limit(limit + 1)
+    .execute();
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  const next = more && last ? encodeOrderCursor({ s: sort, k: col === 'created_at' ? last.created_at : last.updated_at, id: last.id }) : null;
+  return { rows: page.map((r) => r.data), next };
+}
+
+/** Every matching order, oldest first, in batches (exports). */
+export async function* streamFilteredOrders(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  filter: OrderListFilter,
+  batchSize = 1000,
+): AsyncGenerator<string> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await listOrders(db, dialect, { filter, sort: 'createdAt', limit: batchSize, cursor });
+    for (const r of page.rows) yield r;
+    if (!page.next) return;
+    cursor = page.next;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The write-back outbox: a status or tracking change a client asked for, stored in the same
+ * transaction as its idempotency key, then delivered to the channel by the WriteBackWorker. The row
+ * is the request's durable record and its visible result: accepted → delivered | refused | failed.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { StoreHandle } from '../core/store/db.ts';
+import type { Database, WriteBacksTable } from '../core/store/schema.ts';
+
+export type WriteBackRow = Selectable<WriteBacksTable>;
+export type WriteBackKind = 'status' | 'tracking';
+export type WriteBackState = 'accepted' | 'delivered' | 'refused' | 'failed';
+
+/** delays before attempts 2, 3, …: about 45 minutes in total, then failed */
+export const DEFAULT_WRITE_BACK_SCHEDULE_MS: readonly number[] = [5_000, 30_000, 120_000, 600_000, 1_800_000];
+
+export interface WriteBackInfo {
+  id: string;
+  orderId: string;
+  connection: string;
+  kind: WriteBackKind;
+  request: Record<string, unknown>;
+  state: WriteBackState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  error: { code: string; message: string } | null;
+  result: Record<string, unknown> | null;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+export function toWriteBackInfo(r: WriteBackRow): WriteBackInfo {
+  return {
+    id: r.id, orderId: r.order_id, connection: r.connection, kind: r.kind as WriteBackKind,
+    request: JSON.parse(r.request) as Record<string, unknown>, state: r.state as WriteBackState, attempts: r.attempts,
+    nextAttemptAt: r.state === 'accepted' ? r.next_attempt_at : null,
+    error: r.error ? { code: r.error_code ?? 'error', message: r.error } : null,
+    result: r.result ? (JSON.parse(r.result) as Record<string, unknown>) : null,
+    createdAt: r.created_at, updatedAt: r.updated_at, completedAt: r.completed_at,
+  };
+}
+
+export async function insertWriteBack(
+  db: Kysely<Database>,
+  p: { orderId: string; connection: string; kind: WriteBackKind; request: unknown; apiKeyId: string | null },
+  now = new Date(),
+): Promise<WriteBackRow> {
+  const iso = now.toISOString();
+  const row: WriteBackRow = {
+    id: `wb_${randomUUID().replace(/-/g, '')}`, order_id: p.orderId, connection: p.connection, kind: p.kind,
+    request: JSON.stringify(p.request), state: 'accepted', attempts: 0, next_attempt_at: iso, lease_owner: null,
+    lease_until: null, error_code: null, error: null, result: null, api_key_id: p.apiKeyId, created_at: iso, updated_at: iso,
+    completed_at: null,
+  };
+  await db.insertInto('write_backs').values(row).execute();
+  return row;
+}
+
+export async function getWriteBack(db: Kysely<Database>, id: string): Promise<WriteBackRow | undefined> {
+  return db.selectFrom('write_backs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function writeBacksOfOrder(db: Kysely<Database>, orderId: string): Promise<WriteBackRow[]> {
+  return db.selectFrom('write_backs').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute();
+}
+
+/**
+ * Claims due write-backs; one order's write-backs go out one at a time, oldest first (a later status
+ * change must not overtake an earlier one).
+ */
+export async function claimWriteBacks(store: StoreHandle, owner: string, limit: number, leaseMs: number, now = new Date()): Promise<WriteBackRow[]> {
+  const iso = now.toISOString();
+  const until = new Date(now.getTime() + leaseMs).toISOString();
+  const lock = store.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const res = await sql<WriteBackRow>`
+    update write_backs
+       set lease_owner = ${owner}, lease_until = ${until}, attempts = attempts + 1, updated_at = ${iso}
+     where id in (
+       select w.id from write_backs w
+        where w.state = 'accepted'
+          and w.next_attempt_at <= ${iso}
+          and (w.lease_until is null or w.lease_until < ${iso})
+          and not exists (
+            select 1 from write_backs p
+             where p.order_id = w.order_id and p.state = 'accepted'
+               and (p.created_at < w.created_at or (p.created_at = w.created_at and p.id < w.id)))
+        order by w.next_attempt_at, w.created_at
+        limit ${limit}
+        ${lock})
+    returning *`.execute(store.db);
+  return res.rows;
+}
+
+export async function completeWriteBack(
+  db: Kysely<Database>,
+  id: string,
+  owner: string,
+  outcome: { state: Exclude<WriteBackState, 'accepted'>; result?: unknown; errorCode?: string; error?: string },
+  now = new Date(),
+): Promise<void> {
+  const iso = now.toISOString();
+  await db
+    .updateTable('write_backs')
+    .set({
+      state: outcome.state, result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
+      error_code: outcome.errorCode ?? null, error: outcome.error ?? null, lease_owner: null, lease_until: null,
+      updated_at: iso, completed_at: iso,
+    })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+export async function retryWriteBackLater(db: Kysely<Database>, id: string, owner: string, error: { code: string; message: string }, at: Date, now = new Date()): Promise<void> {
+  await db
+    .updateTable('write_backs')
+    .set({ next_attempt_at: at.toISOString(), error_code: error.code, error: error.message, lease_owner: null, lease_until: null, updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+export async function writeBackCounts(db: Kysely<Database>): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('write_backs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}

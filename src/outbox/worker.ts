@@ -1,0 +1,135 @@
+/**
+ * Delivers accepted write-backs to their channels, with bounded retries:
+ * - the channel refused (ChannelRefusedError, or a rule orderhub checks locally) → `refused`, never
+ *   retried, with the channel's message;
+ * - network failures, timeouts, 408/429/5xx → retried on the schedule, then `failed`;
+ * - rejected credentials → `failed` at once (repeating a bad login gets clients blacklisted).
+ * Leases make it crash-safe like the webhook dispatcher (a killed worker's claim expires).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ChannelRefusedError, OrderhubError, WriteBackRuleError } from '../core/errors.ts';
+import { AuthError, DeadlineExceededError, HttpStatusError, RetriesExhaustedError } from '../core/http/errors.ts';
+import { findOrder } from '../core/store/orders.ts';
+import { describeError } from '../core/sync/ingest.ts';
+import { deliverWriteBack, type StatusRequest, type TrackingRequest, type WriteBackEnv } from './channel.ts';
+import {
+  claimWriteBacks, completeWriteBack, DEFAULT_WRITE_BACK_SCHEDULE_MS, retryWriteBackLater, type WriteBackKind, type WriteBackRow,
+} from './store.ts';
+
+export interface WriteBackWorkerOptions extends WriteBackEnv {
+  retrySchedule?: readonly number[];
+  pollIntervalMs?: number;
+  leaseMs?: number;
+  concurrency?: number;
+  onOutcome?: (state: string) => void;
+}
+
+type Verdict = { kind: 'refused'; code: string; message: string } | { kind: 'retry'; code: string; message: string } | { kind: 'failed'; code: string; message: string };
+
+export function classifyWriteBackError(err: unknown): Verdict {
+  const message = describeError(err);
+  if (err instanceof ChannelRefusedError) return { kind: 'refused', code: 'channel_refused', message };
+  if (err instanceof WriteBackRuleError) return { kind: 'refused', code: 'write_back_rule', message };
+  if (err instanceof AuthError) return { kind: 'failed', code: 'auth_failed', message };
+  if (err instanceof HttpStatusError) {
+    return err.retryable ? { kind: 'retry', code: 'http_status', message } : { kind: 'refused', code: 'channel_refused', message };
+  }
+  if (err instanceof RetriesExhaustedError || err instanceof DeadlineExceededError) {
+    const last = err.lastError;
+    if (last instanceof HttpStatusError && !last.retryable) return { kind: 'refused', code: 'channel_refused', message };
+    return { kind: 'retry', code: err.code, message };
+  }
+  if (err instanceof OrderhubError) {
+    if (err.code === 'write_back_unsupported') return { kind: 'refused', code: err.code, message };
+    return err.retryable ? { kind: 'retry', code: err.code, message } : { kind: 'failed', code: err.code, message };
+  }
+  return { kind: 'retry', code: 'error', message };
+}
+
+export class WriteBackWorker {
+  readonly owner = `write-back:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly schedule: readonly number[];
+  private readonly log: Logger;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(private readonly options: WriteBackWorkerOptions) {
+    this.schedule = options.retrySchedule ?? DEFAULT_WRITE_BACK_SCHEDULE_MS;
+    this.log = options.logger.child({ component: 'write-back' });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.running;
+    this.running = null;
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let n = 0;
+      try {
+        n = await this.runOnce();
+      } catch (err) {
+        this.log.error({ err }, 'write-back round failed');
+      }
+      if (n === 0 && !this.stopping) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 500);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = null;
+      }
+    }
+  }
+
+  /** Claims and processes due write-backs; returns how many were processed. */
+  async runOnce(): Promise<number> {
+    const rows = await claimWriteBacks(this.options.store, this.owner, this.options.concurrency ?? 4, this.options.leaseMs ?? 300_000);
+    await Promise.all(rows.map((r) => this.process(r)));
+    return rows.length;
+  }
+
+  private async process(row: WriteBackRow): Promise<void> {
+    const { store } = this.options;
+    const request = JSON.parse(row.request) as StatusRequest | TrackingRequest;
+    let state: string;
+    try {
+      const order = await findOrder(store.db, row.order_id);
+      if (!order) throw new OrderhubError('write_back_unsupported', `order ${row.order_id} is no longer in the store`);
+      const after = await deliverWriteBack(this.options, order, row.kind as WriteBackKind, request);
+      await completeWriteBack(store.db, row.id, this.owner, {
+        state: 'delivered',
+        result: { status: after.status, channelStatus: after.channelStatus, trackingNumbers: after.trackingNumbers, updatedAt: after.updatedAt },
+      });
+      state = 'delivered';
+    } catch (err) {
+      const v = classifyWriteBackError(err);
+      const delay = this.schedule[row.attempts - 1];
+      if (v.kind === 'retry' && delay !== undefined) {
+        await retryWriteBackLater(store.db, row.id, this.owner, v, new Date(Date.now() + delay));
+        state = 'retrying';
+      } else {
+        state = v.kind === 'refused' ? 'refused' : 'failed';
+        await completeWriteBack(store.db, row.id, this.owner, { state: v.kind === 'refused' ? 'refused' : 'failed', errorCode: v.code, error: v.message });
+      }
+      this.log.warn({ writeBack: row.id, attempt: row.attempts, outcome: state, error: v.message }, 'write-back not delivered');
+    }
+    this.options.onOutcome?.(state);
+  }
+}
