@@ -8,7 +8,7 @@
  * strictly by the zod schemas that also generate /openapi.json.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -60,7 +60,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   // (typed as the plain instance: pino's Logger type is narrower than Fastify's base logger type)
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api' }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 1_048_576,
     requestTimeout: deps.requestTimeoutMs ?? 30_000,
     keepAliveTimeout: 72_000,
