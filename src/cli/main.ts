@@ -9,6 +9,9 @@ import { registerRun } from './commands/run.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSync } from './commands/sync.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerApiKey } from './commands/apikey.ts';
+import { registerWebhooks } from './commands/webhooks.ts';
 
 // `orderhub orders export | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -29,6 +32,9 @@ registerRun(program);
 registerSandbox(program);
 registerStatus(program);
 registerDemo(program);
+registerServe(program);
+registerApiKey(program);
+registerWebhooks(program);
 registerChannelCommands(program);
 
 try {

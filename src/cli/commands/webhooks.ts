@@ -1,0 +1,127 @@
+/** `orderhub webhooks add|list|remove|deliveries|redeliver`: webhook subscriptions from the command line. */
+import type { Command } from 'commander';
+import { EVENT_TYPES, type EventType } from '../../api/events.ts';
+import {
+  createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver,
+} from '../../webhooks/store.ts';
+import { openContext, UsageError, type GlobalOptions } from '../context.ts';
+import { formatTable, truncate } from '../format.ts';
+
+export function registerWebhooks(program: Command): void {
+  const webhooks = program.command('webhooks').description('signed webhooks of order events (delivered by `orderhub serve`)');
+
+  webhooks
+    .command('add <url>')
+    .description('subscribe a URL; prints the subscription and its signing secret (shown once)')
+    .option('--events <types>', `comma-separated: ${EVENT_TYPES.join(', ')} (default: all)`)
+    .option('--secret <secret>', 'HMAC signing secret (at least 16 characters; default: generated). Prefer $ORDERHUB_WEBHOOK_SECRET: arguments show in process lists')
+    .option('--description <text>', 'what this subscription is for')
+    .option('--include-order', 'add the current order to every event')
+    .option('--from-start', 'also deliver every event already stored')
+    .action(async (url: string, opts: { events?: string; secret?: string; description?: string; includeOrder?: boolean; fromStart?: boolean }, cmd: Command) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new UsageError(`"${url}" is not a URL`);
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('the URL must be http or https');
+      const events = opts.events?.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = events?.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e)) ?? [];
+      if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')}; known: ${EVENT_TYPES.join(', ')}`);
+      const secret = opts.secret ?? process.env.ORDERHUB_WEBHOOK_SECRET;
+      if (secret !== undefined && secret.length < 16) throw new UsageError('the secret must have at least 16 characters');
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      try {
+        const { subscription, secret: s } = await createSubscription(ctx.store.db, {
+          url, events: events as EventType[] | undefined, secret, description: opts.description, includeOrder: opts.includeOrder, fromStart: opts.fromStart,
+        });
+        process.stdout.write(`${JSON.stringify({ ...subscription, secret: s }, null, 2)}\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  webhooks
+    .command('list')
+    .description('subscriptions with their pending and dead-lettered deliveries')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      try {
+        const subs = await listSubscriptions(ctx.store.db);
+        const counts = await ctx.store.db
+          .selectFrom('webhook_deliveries')
+          .select(['subscription_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('state', 'in', ['pending', 'dead'])
+          .groupBy(['subscription_id', 'state'])
+          .execute();
+        const count = (id: string, state: string) => String(Number(counts.find((c) => c.subscription_id === id && c.state === state)?.n ?? 0));
+        process.stdout.write(
+          formatTable(
+            ['id', 'url', 'events', 'pending', 'dead', 'created'],
+            subs.map((s) => [s.id, truncate(s.url, 50), s.events.length === EVENT_TYPES.length ? 'all' : s.events.join(','), count(s.id, 'pending'), count(s.id, 'dead'), s.createdAt]),
+          ),
+        );
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  webhooks
+    .command('remove <id>')
+    .description('remove a subscription and its queued deliveries')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      try {
+        if (!(await deleteSubscription(ctx.store.db, id))) throw new UsageError(`no webhook ${id} (see orderhub webhooks list)`);
+        process.stdout.write(`removed ${id}\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  webhooks
+    .command('deliveries <id>')
+    .description('recent deliveries of a subscription, newest first')
+    .option('--state <state>', 'pending | delivered | dead')
+    .option('-n, --limit <n>', 'how many', '50')
+    .action(async (id: string, opts: { state?: string; limit: string }, cmd: Command) => {
+      if (opts.state !== undefined && !['pending', 'delivered', 'dead'].includes(opts.state)) throw new UsageError('--state must be pending, delivered or dead');
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      try {
+        if (!(await getSubscription(ctx.store.db, id))) throw new UsageError(`no webhook ${id}`);
+        const rows = await listDeliveries(ctx.store.db, { subscriptionId: id, state: opts.state, limit: Math.min(1000, Number(opts.limit) || 50) });
+        process.stdout.write(
+          formatTable(
+            ['delivery', 'event', 'type', 'order', 'state', 'attempts', 'last status', 'next attempt', 'last error'],
+            rows.map((d) => [String(d.id), d.eventId, d.eventType, d.orderId, d.state, String(d.attempts), d.lastStatus === null ? '-' : String(d.lastStatus), d.nextAttemptAt ?? '-', truncate(d.lastError, 40)]),
+          ),
+        );
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  webhooks
+    .command('redeliver <id>')
+    .description('queue every dead-lettered delivery of a subscription again (or one, with --delivery)')
+    .option('--delivery <deliveryId>', 'only this delivery (any state)')
+    .action(async (id: string, opts: { delivery?: string }, cmd: Command) => {
+      const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
+      try {
+        if (!(await getSubscription(ctx.store.db, id))) throw new UsageError(`no webhook ${id}`);
+        let n: number;
+        if (opts.delivery !== undefined) {
+          const deliveryId = Number(opts.delivery);
+          const row = await ctx.store.db.selectFrom('webhook_deliveries').select('id').where('id', '=', deliveryId).where('subscription_id', '=', id).executeTakeFirst();
+          if (!row) throw new UsageError(`no delivery ${opts.delivery} for webhook ${id}`);
+          n = await redeliver(ctx.store.db, { id: deliveryId });
+        } else {
+          n = await redeliver(ctx.store.db, { subscriptionId: id, state: 'dead' });
+        }
+        process.stdout.write(`queued ${n} deliver${n === 1 ? 'y' : 'ies'} again; a running \`orderhub serve\` sends them\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+}
