@@ -346,9 +346,15 @@ export class HttpClient {
     return out;
   }
 
-  async close(): Promise<void> {
-    this.rate.close(new Error(`${this.opts.connection}: HTTP client closed`));
-    await this.agent.close();
+  private closing: Promise<void> | null = null;
+
+  /** Idempotent: a connector and the runtime that created it may both close the same client. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.rate.close(new Error(`${this.opts.connection}: HTTP client closed`));
+      await this.agent.close();
+    })();
+    return this.closing;
   }
 }
 

@@ -47,6 +47,9 @@ export async function openStore(database: string, options: { migrate?: boolean; 
     const file = resolve(database.replace(/^sqlite:(\/\/)?/, ''));
     mkdirSync(dirname(file), { recursive: true });
     const sqlite = new SqliteDatabase(file);
+    // 16 KiB pages: an order row (canonical JSON + hashes) is ~2 KB, so 4 KiB pages split B-tree
+    // nodes constantly; measured ~2x faster bulk inserts. Only takes effect on a new, empty file.
+    sqlite.pragma('page_size = 16384');
     // WAL: readers (CLI, API) never block the syncing writer. NORMAL is durable across process
     // crashes, which is the failure we design for; a power cut may lose the last commit (documented).
     sqlite.pragma('journal_mode = WAL');

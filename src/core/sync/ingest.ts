@@ -84,7 +84,8 @@ function mapPage(connector: Connector, records: unknown[], warnings: WarningLog)
       if (mapped.externalId !== externalId) throw new Error(`mapped externalId ${mapped.externalId} differs from the record's id ${externalId}`);
       for (const w of result.warnings) warnings.add(w, externalId);
       if (accepted.has(externalId)) warnings.add('the channel listed the same order id twice in one page; the later record was kept', externalId);
-      accepted.set(externalId, { mapped, rawJson, rawHash: sha1(rawJson), contentHash: sha1(JSON.stringify(mapped)) });
+      const mappedJson = JSON.stringify(mapped);
+      accepted.set(externalId, { mapped, mappedJson, rawJson, rawHash: sha1(rawJson), contentHash: sha1(mappedJson) });
     } catch (err) {
       failures.push({ externalId, error: describeError(err), payload: rawJson });
     }
