@@ -1,0 +1,304 @@
+/**
+ * Deterministic generator of ecom.md orders in the (assumed) read model of ../schemas.ts.
+ *
+ * Order `i` is a pure function of (seed, i): id, customer, address, items and base status come from a
+ * hash of the two, so a simulator of 100k+ orders keeps none of them in memory; only its creation
+ * instant (from the schedule, or the list of inserted ones) and a changed status live outside.
+ * Creation instants are microseconds (DRF renders microseconds) and non-decreasing in the index.
+ */
+import { DateTime } from 'luxon';
+import {
+  CATALOGUE, CHISINAU_CITY_ID, CYRILLIC_NAMES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, LOCALITIES, MOBILE_PREFIXES,
+  PROMO_CODES, REGIONS, SECTORS, STORES, VILLAGE_STREETS, nameIn, type Lang, type Locality,
+} from './data.ts';
+
+export const SIM_ZONE = 'Europe/Chisinau';
+export const ORDER_ID_BASE = 120_000;
+const ORDER_ID_STEP = 3;
+export const ITEM_ID_BASE = 5_000_000;
+/** item ids of order i: ITEM_ID_BASE + i * MAX_LINES + k */
+export const MAX_LINES = 8;
+/** created_at of an injected "malformed order" */
+export const MALFORMED_CREATED_AT = 'not-a-date';
+
+// ---------------------------------------------------------------------------------------------
+// hashing / random numbers
+
+/** 32-bit avalanche hash of (seed, i). */
+export function hash2(seed: number, i: number): number {
+  let h = (Math.imul(seed | 0, 0x27d4eb2d) ^ Math.imul(i | 0, 0x9e3779b1) ^ Math.imul((i / 4294967296) | 0, 0x85ebca77)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** mulberry32 */
+export class Rng {
+  private s: number;
+  constructor(seed: number) {
+    this.s = seed | 0;
+  }
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.s ^ (this.s >>> 15), 1 | this.s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+  int(n: number): number {
+    return this.next() % n;
+  }
+  pick<T>(list: readonly T[]): T {
+    return list[this.next() % list.length]!;
+  }
+  digits(n: number): string {
+    let s = '';
+    for (let k = 0; k < n; k++) s += String(this.next() % 10);
+    return s;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// time formatting (Europe/Chisinau, offsets cached per UTC hour)
+
+const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
+export class ChisinauClock {
+  private readonly offsets = new Map<number, number>();
+  constructor(readonly zone: string = SIM_ZONE) {}
+
+  /** offset in minutes at a UTC instant (ms); zone rules change on whole UTC hours here */
+  offsetMin(utcMs: number): number {
+    const hour = Math.floor(utcMs / 3_600_000);
+    let off = this.offsets.get(hour);
+    if (off === undefined) {
+      off = DateTime.fromMillis(hour * 3_600_000, { zone: this.zone }).offset;
+      this.offsets.set(hour, off);
+    }
+    return off;
+  }
+
+  /**
+   * DRF's rendering of an instant (µs since the epoch) in the zone: "2025-03-11T18:25:42.123456+02:00";
+   * `naive` drops the offset ("2025-03-11T18:25:42.123456").
+   */
+  format(us: number, naive = false): string {
+    const ms = Math.floor(us / 1000);
+    const off = this.offsetMin(ms);
+    const local = new Date(ms + off * 60_000);
+    const micro = String(((us % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0');
+    const base =
+      `${local.getUTCFullYear()}-${TWO[local.getUTCMonth() + 1]}-${TWO[local.getUTCDate()]}` +
+      `T${TWO[local.getUTCHours()]}:${TWO[local.getUTCMinutes()]}:${TWO[local.getUTCSeconds()]}.${micro}`;
+    if (naive) return base;
+    const sign = off < 0 ? '-' : '+';
+    const a = Math.abs(off);
+    return `${base}${sign}${TWO[Math.floor(a / 60)]}:${TWO[a % 60]}`;
+  }
+
+  /** UTC ms of local midnight starting a YYYY-MM-DD day */
+  startOfDay(date: string): number {
+    const dt = DateTime.fromISO(date, { zone: this.zone }).startOf('day');
+    if (!dt.isValid) throw new TypeError(`"${date}" is not a date`);
+    return dt.toMillis();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// statuses
+
+/** Base statuses and weights (percent): history is mostly closed, recent activity open. */
+const STATUS_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
+  ['done', 25], ['completedandclosed', 15], ['canceled', 6], ['new', 8], ['confirmed', 8], ['incollection', 5],
+  ['collected', 4], ['collectedwithchanges', 2], ['atcouriersortcenter', 4], ['ondelivery', 6], ['deliverydatemoved', 2],
+  ['clientnoanswer', 2], ['recipientnotathome', 2], ['tobereturnedintwodays', 1], ['returnedtowarehouse', 3],
+  ['changedandclosed', 4], ['customerrefusal', 3],
+];
+const STATUS_TABLE: string[] = [];
+for (const [s, w] of STATUS_WEIGHTS) for (let k = 0; k < w; k++) STATUS_TABLE.push(s);
+
+// ---------------------------------------------------------------------------------------------
+
+function money(bani: number): string {
+  const whole = Math.floor(bani / 100);
+  return `${whole}.${TWO[bani - whole * 100]}`;
+}
+
+function translit(text: string): string {
+  const map: Record<string, string> = { ă: 'a', â: 'a', î: 'i', ș: 's', ş: 's', ț: 't', ţ: 't' };
+  return text.toLowerCase().replace(/[ăâîșşțţ]/g, (c) => map[c] ?? c).replace(/[^a-z0-9]+/g, '');
+}
+
+const CITY = LOCALITIES.find((l) => l.id === CHISINAU_CITY_ID)!;
+const SUBURBS = LOCALITIES.filter((l) => l.regionId === CITY.regionId && l.id !== CHISINAU_CITY_ID);
+const ELSEWHERE = LOCALITIES.filter((l) => l.regionId !== CITY.regionId);
+const REGION_BY_ID = new Map(REGIONS.map((r) => [r.id, r]));
+
+export interface GeneratedOrderOptions {
+  /** the current status (base or changed) */
+  status: string;
+  lang: Lang;
+  malformed?: boolean;
+  /** created_at without an offset (naive local time) */
+  naive?: boolean;
+}
+
+export class EcommdGenerator {
+  readonly clock: ChisinauClock;
+  constructor(readonly seed: number, zone: string = SIM_ZONE) {
+    this.clock = new ChisinauClock(zone);
+  }
+
+  /** Order id of index i: strictly increasing, with gaps. */
+  orderId(i: number): number {
+    return ORDER_ID_BASE + ORDER_ID_STEP * i + (hash2(this.seed ^ 0x68e31da4, i) % ORDER_ID_STEP);
+  }
+
+  /** Index of an order id, or -1. */
+  indexOf(id: number): number {
+    if (!Number.isSafeInteger(id) || id < ORDER_ID_BASE) return -1;
+    const i = Math.floor((id - ORDER_ID_BASE) / ORDER_ID_STEP);
+    return this.orderId(i) === id ? i : -1;
+  }
+
+  baseStatus(i: number): string {
+    return STATUS_TABLE[hash2(this.seed ^ 0x2545f491, i) % STATUS_TABLE.length]!;
+  }
+
+  /** Number of lines of order i (item ids are ITEM_ID_BASE + i*MAX_LINES + k, k < lines). */
+  lineCount(i: number): number {
+    const r = hash2(this.seed ^ 0x3c6ef372, i) % 100;
+    return r < 50 ? 1 : r < 75 ? 2 : r < 90 ? 3 : r < 97 ? 4 : 5;
+  }
+
+  /** The order as the API serves it (a fresh object). */
+  order(i: number, createdUs: number, o: GeneratedOrderOptions): Record<string, unknown> {
+    const rng = new Rng(hash2(this.seed, i));
+    const id = this.orderId(i);
+    const lang = o.lang;
+
+    // customer
+    let name: string;
+    let emailUser: string;
+    if (rng.int(10) === 0) {
+      name = rng.pick(CYRILLIC_NAMES);
+      emailUser = `client${rng.digits(5)}`;
+    } else {
+      const first = rng.pick(FIRST_NAMES);
+      const last = rng.pick(LAST_NAMES);
+      name = rng.int(8) === 0 ? `${last} ${first}` : `${first} ${last}`;
+      emailUser = `${translit(first)}.${translit(last)}${rng.int(100)}`;
+    }
+    const email = rng.int(12) === 0 ? null : `${emailUser}@${rng.pick(EMAIL_DOMAINS)}`;
+    const mobile = `${rng.pick(MOBILE_PREFIXES)}${rng.digits(6)}`;
+    const phoneStyle = rng.int(3);
+    const phone = phoneStyle === 0 ? `+373${mobile}` : phoneStyle === 1 ? `0${mobile}` : `+373 ${mobile.slice(0, 2)} ${mobile.slice(2, 5)} ${mobile.slice(5)}`;
+    const company = rng.int(15) === 0;
+
+    // delivery
+    const dr = rng.int(100);
+    const deliveryType = dr < 70 ? 'standart' : dr < 85 ? 'express' : 'pickup';
+    let address: Record<string, unknown>;
+    let shop: number | null = null;
+    if (deliveryType === 'pickup') {
+      const store = rng.pick(STORES);
+      shop = store.id;
+      address = { id: 200_000 + i, store: store.id, region: null, locality: null, sector: null, address: null, address_type: null, zip_code: null };
+    } else {
+      const lr = rng.int(100);
+      let locality: Locality;
+      if (lr < 60) locality = CITY;
+      else if (lr < 72) locality = rng.pick(SUBURBS);
+      else locality = rng.pick(ELSEWHERE);
+      const region = REGION_BY_ID.get(locality.regionId)!;
+      let street: string;
+      let zip = locality.zip;
+      let sector: Record<string, unknown> | null = null;
+      if (locality.id === CHISINAU_CITY_ID) {
+        const s = rng.pick(SECTORS);
+        sector = { id: s.id, name: nameIn(s, lang) };
+        street = `${rng.pick(s.streets)} ${1 + rng.int(150)}${rng.int(3) === 0 ? `/${1 + rng.int(4)}` : ''}, ap. ${1 + rng.int(120)}`;
+        zip = rng.pick(s.zips);
+      } else {
+        street = `${rng.pick(VILLAGE_STREETS)} ${1 + rng.int(90)}`;
+      }
+      address = {
+        id: 200_000 + i,
+        store: null,
+        region: { id: region.id, name: nameIn(region, lang) },
+        locality: { id: locality.id, name: nameIn(locality, lang) },
+        sector,
+        address: street,
+        address_type: null,
+        // some clients leave the postal code empty
+        zip_code: rng.int(6) === 0 ? null : zip,
+      };
+    }
+
+    // items
+    const lines = this.lineCount(i);
+    const items: Record<string, unknown>[] = [];
+    const used = new Set<number>();
+    let sumBani = 0;
+    for (let k = 0; k < lines; k++) {
+      let p = rng.int(CATALOGUE.length);
+      for (let t = 0; t < 6 && used.has(p); t++) p = rng.int(CATALOGUE.length);
+      used.add(p);
+      const product = CATALOGUE[p]!;
+      const qty = product.grocery ? 1 + rng.int(6) : rng.int(10) === 0 ? 2 : 1;
+      const loyalty = product.loyalty !== null && rng.int(3) === 0 ? product.loyalty : null;
+      sumBani += qty * (loyalty ?? product.price);
+      items.push({
+        id: ITEM_ID_BASE + i * MAX_LINES + k,
+        order_status: o.status,
+        product: { id: product.id, code: product.code, name: lang === 'ru' ? product.ru : product.ro },
+        quantity: qty,
+        price: money(product.price),
+        loyalty_price: loyalty === null ? null : money(loyalty),
+      });
+    }
+
+    // payment
+    const pr = rng.int(100);
+    const payMethod = pr < 55 ? 'cash' : pr < 88 ? 'card' : pr < 96 ? 'credit' : 'transfer';
+    const promo = rng.int(10) === 0 ? rng.pick(PROMO_CODES) : null;
+    // the promo discount is taken off total_price only: the read model does not itemise it
+    const totalBani = promo ? sumBani - Math.round((sumBani * promo.discount) / 100) : sumBani;
+    let months: number | null = null;
+    if (payMethod === 'credit') months = rng.pick([6, 12, 24]);
+    const payment = {
+      delivery_type: deliveryType,
+      pay_method: payMethod,
+      payment_system: payMethod === 'card' ? rng.pick(['maib', 'victoriabank', 'paynet']) : payMethod === 'credit' ? rng.pick(['iute credit', 'microinvest']) : null,
+      months,
+      sumpermonth: months === null ? null : money(Math.ceil(totalBani / months)),
+      transaction_id: payMethod === 'card' ? `${rng.digits(4)}-${rng.digits(8)}` : null,
+      promo_code: promo ? promo.code : null,
+    };
+
+    return {
+      id,
+      status: o.status,
+      created_at: o.malformed ? MALFORMED_CREATED_AT : this.clock.format(createdUs, o.naive ?? false),
+      shop,
+      rrn: payMethod === 'card' ? rng.digits(12) : null,
+      promocode: promo ? promo.id : null,
+      total_price: money(totalBani),
+      customer: {
+        email,
+        name,
+        phone,
+        dateofbirth: null,
+        fiscal_code: company ? `10${rng.digits(11)}` : null,
+        juridical_address: company ? `mun. Chișinău, str. ${rng.pick(['Columna', 'Armenească', 'Tighina', 'Bănulescu-Bodoni'])} ${1 + rng.int(100)}` : null,
+        iban: company ? `MD${rng.digits(2)}AG000000022${rng.digits(9)}` : null,
+        address,
+        bank_code: company ? 'AGRNMD2X' : null,
+      },
+      payment,
+      order_items: items,
+    };
+  }
+}

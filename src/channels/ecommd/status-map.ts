@@ -1,0 +1,85 @@
+/**
+ * ecom.md order status → canonical status.
+ *
+ * The 17 values are the seed's ORDER_STATUS_* constants [DOC names]; their meanings are inferred from
+ * the names and from the admin UI cycle New → Confirmed → In processing → Sent → Delivered / Canceled.
+ *
+ * | ecom.md                 | canonical    | why                                                                 |
+ * |-------------------------|--------------|---------------------------------------------------------------------|
+ * | `new`                   | `new`        | contract                                                            |
+ * | `confirmed`             | `confirmed`  | contract                                                            |
+ * | `incollection`          | `processing` | being picked                                                        |
+ * | `collected`             | `processing` | picked, waits for the courier: not yet handed over                 |
+ * | `collectedwithchanges`  | `processing` | picked with missing/substituted items; still before hand-over      |
+ * | `atcouriersortcenter`   | `shipped`    | with the courier (sorting centre)                                   |
+ * | `ondelivery`            | `shipped`    | contract                                                            |
+ * | `deliverydatemoved`     | `shipped`    | still with the courier, a new date agreed; nothing for the shop to do |
+ * | `clientnoanswer`        | `on_hold`    | delivery blocked until the client is reached: needs attention       |
+ * | `recipientnotathome`    | `on_hold`    | same                                                                |
+ * | `tobereturnedintwodays` | `on_hold`    | failed delivery about to go back; NOT yet returned and can still be delivered, so it must stay open (re-polled) |
+ * | `done`                  | `completed`  | fulfilled; whether by delivery or pickup is not said, hence not `delivered` |
+ * | `completedandclosed`    | `completed`  | finished and closed                                                 |
+ * | `changedandclosed`      | `completed`  | finished with changes (e.g. partly delivered) and closed            |
+ * | `canceled`              | `cancelled`  | contract (note the channel's single "l")                            |
+ * | `customerrefusal`       | `cancelled`  | refused at the door: the sale never completed, so it is a cancellation, not a return of delivered goods; the parcel's way back shows as `returnedtowarehouse` |
+ * | `returnedtowarehouse`   | `returned`   | the goods are back in the warehouse                                 |
+ * | anything else           | `on_hold`    | kept as channelStatus and reported as a warning                     |
+ *
+ * Terminal canonical statuses (completed, cancelled, returned) end the re-polling of an order; so an
+ * order moving on from `customerrefusal` to `returnedtowarehouse` is only seen by `orderhub sync --full`.
+ */
+import { isOpenStatus, statusMapper, type CanonicalStatus, type StatusTable } from '../../core/canonical/status.ts';
+
+/** The seed's ORDER_STATUS_* values, in its order. */
+export const ECOMMD_STATUSES = [
+  'new',
+  'confirmed',
+  'canceled',
+  'done',
+  'incollection',
+  'collectedwithchanges',
+  'tobereturnedintwodays',
+  'collected',
+  'completedandclosed',
+  'returnedtowarehouse',
+  'changedandclosed',
+  'atcouriersortcenter',
+  'ondelivery',
+  'deliverydatemoved',
+  'clientnoanswer',
+  'recipientnotathome',
+  'customerrefusal',
+] as const;
+export type EcommdStatus = (typeof ECOMMD_STATUSES)[number];
+
+export const ECOMMD_STATUS_TABLE = {
+  new: 'new',
+  confirmed: 'confirmed',
+  canceled: 'cancelled',
+  done: 'completed',
+  incollection: 'processing',
+  collectedwithchanges: 'processing',
+  tobereturnedintwodays: 'on_hold',
+  collected: 'processing',
+  completedandclosed: 'completed',
+  returnedtowarehouse: 'returned',
+  changedandclosed: 'completed',
+  atcouriersortcenter: 'shipped',
+  ondelivery: 'shipped',
+  deliverydatemoved: 'shipped',
+  clientnoanswer: 'on_hold',
+  recipientnotathome: 'on_hold',
+  customerrefusal: 'cancelled',
+} as const satisfies Record<EcommdStatus, CanonicalStatus> & StatusTable;
+
+export const mapEcommdStatus = statusMapper(ECOMMD_STATUS_TABLE);
+
+export function isEcommdStatus(value: string): value is EcommdStatus {
+  return Object.hasOwn(ECOMMD_STATUS_TABLE, value);
+}
+
+/**
+ * The channel statuses whose canonical status is open: what `{kind: 'open'}` asks for with
+ * `status=a,b,…`. Derived from the table so the two can never disagree.
+ */
+export const ECOMMD_OPEN_STATUSES: readonly EcommdStatus[] = ECOMMD_STATUSES.filter((s) => isOpenStatus(ECOMMD_STATUS_TABLE[s]));
