@@ -27,6 +27,7 @@ import { registerConnectionRoutes } from './routes/connections.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { ApiKeyVerifier } from './store/api-keys.ts';
+import { createReader } from './reader.ts';
 
 export interface ApiDeps {
   store: StoreHandle;
@@ -54,7 +55,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   const shutdown = new AbortController();
   const metrics = new ApiMetrics(deps.store);
   const context: ApiContext = {
-    store: deps.store, config: deps.config, registry: deps.registry, logger: deps.logger, metrics,
+    store: deps.store, config: deps.config, registry: deps.registry, logger: deps.logger, metrics, reader: createReader(deps.store),
     dispatcher: deps.dispatcher, writeBackWorker: deps.writeBackWorker, syncs: new Map(), shutdown: shutdown.signal,
   };
   // (typed as the plain instance: pino's Logger type is narrower than Fastify's base logger type)
@@ -146,6 +147,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   app.addHook('onClose', async () => {
     shutdown.abort(new Error('server closing'));
     await Promise.allSettled([...context.syncs.values()]);
+    context.reader.close();
   });
   await app.ready();
   return { app, context };

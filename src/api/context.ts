@@ -12,6 +12,7 @@ import type { WriteBackWorker } from '../outbox/worker.ts';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.ts';
 import type { Principal } from './store/api-keys.ts';
 import type { ApiMetrics } from './metrics.ts';
+import type { QueryReader } from './reader.ts';
 
 export interface ApiContext {
   store: StoreHandle;
@@ -19,6 +20,8 @@ export interface ApiContext {
   registry: ChannelRegistry;
   logger: Logger;
   metrics: ApiMetrics;
+  /** the read path of GET /v1/orders (reader.ts) */
+  reader: QueryReader;
   /** in-process workers to nudge after a write (absent in tests that drive them by hand) */
   dispatcher?: WebhookDispatcher | undefined;
   writeBackWorker?: WriteBackWorker | undefined;

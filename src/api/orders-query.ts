@@ -8,6 +8,7 @@ import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Dialect } from '../core/store/db.ts';
 import type { Database } from '../core/store/schema.ts';
 import { ApiError } from './errors.ts';
+import type { QueryReader } from './reader.ts';
 
 export const ORDER_SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'updatedAt'] as const;
 export type OrderSort = (typeof ORDER_SORTS)[number];
@@ -76,31 +77,67 @@ export function applyOrderFilter(q: OrdersQuery, f: OrderListFilter, dialect: Di
   return q;
 }
 
+const MAX_EXPANSION = 24;
+
+/**
+ * One page of orders. A filter with several values for one field (status=new,confirmed) is run as one
+ * indexed query per combination, merged here: an `IN (…)` sorted by date would make the database
+ * sort every match, which is slow on large stores.
+ */
 export async function listOrders(
   db: Kysely<Database>,
   dialect: Dialect,
-  params: { filter: OrderListFilter; sort: OrderSort; limit: number; cursor?: string | undefined },
+  params: { filter: OrderListFilter; sort: OrderSort; limit: number; cursor?: string | undefined; reader?: QueryReader | undefined },
 ): Promise<{ rows: string[]; next: string | null }> {
-  const { sort, limit } = params;
+  const { sort, limit, filter } = params;
   const col = sort.endsWith('createdAt') ? 'created_at' : 'updated_at';
   const desc = sort.startsWith('-');
-  let q = applyOrderFilter(db.selectFrom('orders'), params.filter, dialect);
-  if (params.cursor) {
-    const c = decodeOrderCursor(params.cursor, sort);
-    const op = desc ? '<' : '>';
-    q = q.where((eb) => eb.or([eb(col, op, c.k), eb.and([eb(col, '=', c.k), eb('id', op, c.id)])]));
+  const cursor = params.cursor ? decodeOrderCursor(params.cursor, sort) : null;
+  const reader = params.reader;
+  const run = async (f: OrderListFilter) => {
+    let q = applyOrderFilter(db.selectFrom('orders'), f, dialect);
+    if (cursor) {
+      const op = desc ? '<' : '>';
+      q = q.where((eb) => eb.or([eb(col, op, cursor.k), eb.and([eb(col, '=', cursor.k), eb('id', op, cursor.id)])]));
+    }
+    const query = q
+      .select(['id', 'data', 'created_at', 'updated_at'])
+      .orderBy(col, desc ? 'desc' : 'asc')
+      .orderBy('id', desc ? 'desc' : 'asc')
+      .limit(limit + 1);
+    return reader ? reader.all(query) : query.execute();
+  };
+
+  const combos = expand(filter);
+  let rows: Array<{ id: string; data: string; created_at: string; updated_at: string }>;
+  if (combos.length <= 1) {
+    rows = await run(combos[0] ?? filter);
+  } else {
+    const parts = await Promise.all(combos.map(run));
+    const key = (r: (typeof rows)[number]) => (col === 'created_at' ? r.created_at : r.updated_at);
+    rows = parts.flat().sort((a, b) => {
+      const c = key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      return desc ? -c : c;
+    }).slice(0, limit + 1);
   }
-  const rows = await q
-    .select(['id', 'data', 'created_at', 'updated_at'])
-    .orderBy(col, desc ? 'desc' : 'asc')
-    .orderBy('id', desc ? 'desc' : 'asc')
-    .limit(limit + 1)
-    .execute();
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page[page.length - 1];
   const next = more && last ? encodeOrderCursor({ s: sort, k: col === 'created_at' ? last.created_at : last.updated_at, id: last.id }) : null;
   return { rows: page.map((r) => r.data), next };
+}
+
+/** The single-valued filters a multi-valued one stands for (or [filter] when not worth it). */
+function expand(filter: OrderListFilter): OrderListFilter[] {
+  let out: OrderListFilter[] = [filter];
+  for (const field of ['connection', 'channel', 'status'] as const) {
+    const values = filter[field];
+    if (!values || values.length < 2) continue;
+    const unique = [...new Set(values)];
+    if (out.length * unique.length > MAX_EXPANSION) return [filter];
+    out = out.flatMap((f) => unique.map((v) => ({ ...f, [field]: [v] })));
+  }
+  return out;
 }
 
 /** Every matching order, oldest first, in batches (exports). */
@@ -109,10 +146,11 @@ export async function* streamFilteredOrders(
   dialect: Dialect,
   filter: OrderListFilter,
   batchSize = 1000,
+  reader?: QueryReader,
 ): AsyncGenerator<string> {
   let cursor: string | undefined;
   for (;;) {
-    const page = await listOrders(db, dialect, { filter, sort: 'createdAt', limit: batchSize, cursor });
+    const page = await listOrders(db, dialect, { filter, sort: 'createdAt', limit: batchSize, cursor, reader });
     for (const r of page.rows) yield r;
     if (!page.next) return;
     cursor = page.next;

@@ -49,7 +49,7 @@ export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   }, async (request, reply) => {
     const q = request.query;
-    const page = await listOrders(store.db, store.dialect, { filter: toFilter(q), sort: q.sort, limit: q.limit, cursor: q.cursor });
+    const page = await listOrders(store.db, store.dialect, { filter: toFilter(q), sort: q.sort, limit: q.limit, cursor: q.cursor, reader: ctx.reader });
     // The stored canonical JSON is spliced in as is: no parse/serialise round trip per order.
     const body = `{"data":[${page.rows.join(',')}],"next":${page.next === null ? 'null' : JSON.stringify(page.next)}}`;
     return reply.header('content-type', 'application/json; charset=utf-8').send(body as never);

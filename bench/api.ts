@@ -1,0 +1,341 @@
+/**
+ * REST API and webhook benchmark (issue #6).
+ *
+ *   benchApi({ orders: 1_000_000, log }) → { orders_list_p50_ms, orders_list_p99_ms, orders_list_rps, …,
+ *                                           webhook_deliveries_per_s }
+ *
+ * 1. Seeds a SQLite store with N canonical orders by direct batched inserts (5 connections, realistic
+ *    statuses, a year of creation dates, ~0.8 kB of canonical JSON each).
+ * 2. Starts the API server in a child process (so the load loop does not share its event loop) and
+ *    drives GET /v1/orders over keep-alive HTTP (undici Pool): filtered queries, 50 per page, first
+ *    and following pages. Phase "latency": 4 requests in flight; phase "throughput": 32 in flight.
+ * 3. Webhooks: a signed-webhook receiver in the child process, the dispatcher in this one; N journal
+ *    events (distinct orders) are fanned out and delivered; deliveries/s over the whole pipeline.
+ *
+ * Run alone: node --import tsx bench/api.ts [orders]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { Pool } from 'undici';
+import { openStore } from '../src/core/store/db.ts';
+import { orderIdFor } from '../src/core/store/orders.ts';
+import { silentLogger } from '../src/core/log.ts';
+import { ChannelRegistry } from '../src/core/registry.ts';
+import { parseConfig } from '../src/core/config.ts';
+import { startApiServer } from '../src/api/app.ts';
+import { createApiKey } from '../src/api/store/api-keys.ts';
+import { WebhookDispatcher } from '../src/webhooks/dispatcher.ts';
+import { createSubscription } from '../src/webhooks/store.ts';
+import { verifyWebhookSignature } from '../src/webhooks/signature.ts';
+
+export interface BenchApiOptions {
+  orders: number;
+  log: (line: string) => void;
+  /** per load phase (default 8 s) */
+  durationMs?: number;
+  /** webhook events to deliver (default 20 000) */
+  webhookEvents?: number;
+}
+
+const CONNECTIONS = ['shop-1', 'shop-2', 'shop-3', 'shop-4', 'shop-5'];
+const CHANNELS = ['drinks2cash', 'dropohs', 'ecommd', 'alza-trade', 'alza-dropship'];
+const STATUSES: Array<[string, number]> = [
+  ['new', 0.08], ['confirmed', 0.07], ['processing', 0.15], ['shipped', 0.15], ['delivered', 0.35], ['completed', 0.08], ['cancelled', 0.1], ['returned', 0.02],
+];
+const FIRST = ['Jan', 'Anna', 'Piotr', 'Katarzyna', 'Tomáš', 'Eva', 'Marek', 'Zofia', 'Jakub', 'Lucie'];
+const LAST = ['Nowak', 'Kowalski', 'Novák', 'Svoboda', 'Wiśniewska', 'Dvořák', 'Wójcik', 'Černá', 'Kamiński', 'Procházka'];
+const CITIES: Array<[string, string, string]> = [['Warszawa', '00-001', 'PL'], ['Kraków', '30-001', 'PL'], ['Praha', '110 00', 'CZ'], ['Brno', '602 00', 'CZ'], ['Bratislava', '811 01', 'SK']];
+const EPOCH = Date.UTC(2025, 10, 1);
+
+/** Small deterministic PRNG (mulberry32), so runs are comparable. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pickStatus(r: number): string {
+  let acc = 0;
+  for (const [s, p] of STATUSES) {
+    acc += p;
+    if (r < acc) return s;
+  }
+  return 'delivered';
+}
+
+/** Seeds `n` orders straight into the tables (what the sync engine would have written). */
+export function seedOrders(file: string, n: number): { ms: number } {
+  const started = performance.now();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -262144');
+  const insert = db.prepare(
+    'insert into orders (id, connection, channel, external_id, number, status, channel_status, open, created_at, updated_at, content_hash, raw_hash, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?)',
+  );
+  const random = rng(42);
+  const span = 365 * 86_400_000;
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const c = i % CONNECTIONS.length;
+      const connection = CONNECTIONS[c]!;
+      const externalId = String(10_000_000 + i);
+      const id = orderIdFor(connection, externalId);
+      const status = pickStatus(random());
+      const createdAt = new Date(EPOCH + Math.floor((i / n) * span) + Math.floor(random() * 60_000)).toISOString();
+      const updatedAt = new Date(Date.parse(createdAt) + Math.floor(random() * 5 * 86_400_000)).toISOString();
+      const name = `${FIRST[Math.floor(random() * FIRST.length)]} ${LAST[Math.floor(random() * LAST.length)]}`;
+      const [city, postalCode, country] = CITIES[Math.floor(random() * CITIES.length)]!;
+      const lines = 1 + Math.floor(random() * 3);
+      const items = [];
+      let total = 0;
+      for (let l = 0; l < lines; l++) {
+        const cents = 500 + Math.floor(random() * 20_000);
+        total += cents;
+        items.push({
+          lineId: String(l + 1), sku: `SKU-${Math.floor(random() * 5000)}`, ean: null, name: `Product ${Math.floor(random() * 5000)}`,
+          quantity: '1', unitPriceNet: null, unitPriceGross: (cents / 100).toFixed(2), vatRate: '23', totalNet: null, totalGross: (cents / 100).toFixed(2),
+        });
+      }
+      const address = { name, company: null, street: `ul. Długa ${1 + (i % 200)}`, city, postalCode, country, phone: null, email: null };
+      const order = {
+        id, connection, channel: CHANNELS[c]!, externalId, number: `ORD-${externalId}`, createdAt, updatedAt, status,
+        channelStatus: status.toUpperCase(), currency: country === 'CZ' ? 'CZK' : country === 'SK' ? 'EUR' : 'PLN',
+        totals: { items: (total / 100).toFixed(2), shipping: '0.00', total: (total / 100).toFixed(2), taxIncluded: true },
+        paid: random() < 0.8, paymentMethod: 'transfer', shippingMethod: 'courier', trackingNumbers: status === 'shipped' ? [`TRK${i}`] : [],
+        customer: { name, email: `customer${i}@example.com`, phone: null, company: null, companyId: null, vatId: null },
+        billingAddress: address, shippingAddress: address, items, note: null,
+      };
+      const open = ['delivered', 'completed', 'cancelled', 'returned'].includes(status) ? 0 : 1;
+      insert.run(id, connection, order.channel, externalId, order.number, status, order.channelStatus, open, createdAt, updatedAt, `h${i}`, `r${i}`, JSON.stringify(order));
+    }
+  });
+  for (let from = 0; from < n; from += 10_000) batch(from, Math.min(n, from + 10_000));
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.exec('analyze');
+  db.close();
+  return { ms: performance.now() - started };
+}
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** GET paths cycling over filtered first pages and, where a page had a `next`, the following page. */
+function orderQueries(): string[] {
+  const q: string[] = [];
+  for (const c of CONNECTIONS) {
+    q.push(`/v1/orders?connection=${c}&status=processing&limit=50`);
+    q.push(`/v1/orders?connection=${c}&limit=50`);
+  }
+  q.push('/v1/orders?status=shipped&limit=50');
+  q.push('/v1/orders?status=new,confirmed&limit=50');
+  q.push('/v1/orders?createdFrom=2026-03-01&createdTo=2026-04-01&limit=50');
+  q.push('/v1/orders?connection=shop-2&createdFrom=2026-01-01&createdTo=2026-02-01&sort=createdAt&limit=50');
+  q.push('/v1/orders?updatedFrom=2026-06-01&sort=-updatedAt&limit=50');
+  return q;
+}
+
+async function load(url: string, key: string, inFlight: number, durationMs: number): Promise<LoadResult> {
+  const pool = new Pool(url, { connections: inFlight, pipelining: 1, keepAliveTimeout: 30_000 });
+  const queries = orderQueries();
+  const nextPages: string[] = [];
+  const latencies: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const end = performance.now() + durationMs;
+  const headers = { authorization: `Bearer ${key}` };
+  const worker = async () => {
+    while (performance.now() < end) {
+      const n = i++;
+      const path = n % 3 === 2 && nextPages.length > 0 ? nextPages[n % nextPages.length]! : queries[n % queries.length]!;
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({ method: 'GET', path, headers });
+        const text = await res.body.text();
+        latencies.push(performance.now() - t0);
+        if (res.statusCode !== 200) errors++;
+        else if (nextPages.length < 200 && n % 7 === 0) {
+          const m = /"next":"([^"]+)"\}$/.exec(text);
+          if (m) nextPages.push(`${path.split('&cursor=')[0]}&cursor=${m[1]}`);
+        }
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const elapsed = performance.now() - started;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length, errors, rps: latencies.length / (elapsed / 1000),
+    p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99),
+  };
+}
+
+// ---------------------------------------------------------------- child process: API server + webhook receiver
+
+async function child(database: string, secret: string): Promise<void> {
+  const registry = new ChannelRegistry([]);
+  const store = await openStore(database);
+  const config = parseConfig({ database }, registry, 'bench');
+  const server = await startApiServer({ store, config, registry, logger: silentLogger(), host: '127.0.0.1', port: 0, workers: false });
+  let received = 0;
+  let bad = 0;
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (verifyWebhookSignature(secret, Buffer.concat(chunks), req.headers['orderhub-signature'] as string | undefined)) received++;
+      else bad++;
+      res.writeHead(204).end();
+    });
+  });
+  receiver.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const port = (receiver.address() as { port: number }).port;
+  process.send!({ url: server.url, receiver: `http://127.0.0.1:${port}/hook` });
+  process.on('message', (m: { cmd: string }) => {
+    if (m.cmd === 'count') process.send!({ received, bad });
+    if (m.cmd === 'stop') {
+      receiver.close();
+      void server.close().then(() => store.close()).then(() => process.exit(0));
+    }
+  });
+}
+
+function ask<T>(proc: ChildProcess, msg: unknown): Promise<T> {
+  return new Promise((resolve) => {
+    proc.once('message', (m) => resolve(m as T));
+    proc.send(msg as object);
+  });
+}
+
+// ---------------------------------------------------------------- the benchmark
+
+export async function benchApi(opts: BenchApiOptions): Promise<Record<string, number>> {
+  const { log } = opts;
+  const durationMs = opts.durationMs ?? 8_000;
+  const events = opts.webhookEvents ?? 20_000;
+  const dir = mkdtempSync(join(tmpdir(), 'orderhub-bench-api-'));
+  const database = join(dir, 'bench.db');
+  const results: Record<string, number> = {};
+  let proc: ChildProcess | undefined;
+  try {
+    const store = await openStore(database);
+    await store.close();
+    log(`api: seeding ${opts.orders.toLocaleString('en')} orders into SQLite…`);
+    const seeded = seedOrders(database, opts.orders);
+    results.orders_seeded = opts.orders;
+    results.seed_seconds = Math.round(seeded.ms / 100) / 10;
+    log(`api: seeded in ${results.seed_seconds} s`);
+
+    const handle = await openStore(database);
+    const { key } = await createApiKey(handle.db, { name: 'bench', scope: 'read' });
+    const secret = 'whsec_bench_secret_0123456789';
+    await handle.close();
+
+    proc = fork(fileURLToPath(import.meta.url), ['--child', database, secret], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const ready = await new Promise<{ url: string; receiver: string }>((resolve, reject) => {
+      proc!.once('message', (m) => resolve(m as { url: string; receiver: string }));
+      proc!.once('exit', (code) => reject(new Error(`API child exited with ${code}`)));
+    });
+
+    await load(ready.url, key, 4, 1_000); // warm-up (JIT, page cache)
+    const lat = await load(ready.url, key, 4, durationMs);
+    log(`api: GET /v1/orders, 4 in flight: ${lat.rps.toFixed(0)} req/s, p50 ${lat.p50.toFixed(2)} ms, p90 ${lat.p90.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms (${lat.requests} requests, ${lat.errors} errors)`);
+    const thr = await load(ready.url, key, 32, durationMs);
+    log(`api: GET /v1/orders, 32 in flight: ${thr.rps.toFixed(0)} req/s, p50 ${thr.p50.toFixed(2)} ms, p99 ${thr.p99.toFixed(2)} ms (${thr.requests} requests, ${thr.errors} errors)`);
+    results.orders_list_p50_ms = round2(lat.p50);
+    results.orders_list_p99_ms = round2(lat.p99);
+    results.orders_list_rps_4 = Math.round(lat.rps);
+    results.orders_list_rps = Math.round(Math.max(lat.rps, thr.rps));
+    results.orders_list_p99_ms_at_32 = round2(thr.p99);
+    results.orders_list_errors = lat.errors + thr.errors;
+
+    // ---- webhooks: N events (distinct orders) from the journal to the receiver
+    const wstore = await openStore(database);
+    try {
+      await createSubscription(wstore.db, { url: ready.receiver, secret });
+      const sqlite = new Database(database);
+      sqlite.pragma('busy_timeout = 10000');
+      const ids = sqlite.prepare('select id, connection from orders limit ?').all(events) as Array<{ id: string; connection: string }>;
+      const ins = sqlite.prepare("insert into order_journal (order_id, connection, at, kind, from_status, to_status, diff, run_id) values (?, ?, ?, 'status_changed', 'processing', 'shipped', ?, null)");
+      const at = new Date().toISOString();
+      const diff = JSON.stringify([{ path: 'status', from: 'processing', to: 'shipped' }, { path: 'channelStatus', from: 'PROCESSING', to: 'SHIPPED' }]);
+      sqlite.transaction(() => {
+        for (const r of ids) ins.run(r.id, r.connection, at, diff);
+      })();
+      sqlite.close();
+      const dispatcher = new WebhookDispatcher({ store: wstore, logger: silentLogger(), batchSize: 500, concurrency: 64 });
+      const t0 = performance.now();
+      let delivered = 0;
+      while (delivered < ids.length && performance.now() - t0 < 120_000) {
+        const r = await dispatcher.runOnce();
+        delivered += r.delivered;
+        if (r.claimed === 0 && r.fannedOut === 0) break;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      await dispatcher.stop();
+      const count = await ask<{ received: number; bad: number }>(proc, { cmd: 'count' });
+      results.webhook_events = ids.length;
+      results.webhook_deliveries_per_s = Math.round(delivered / seconds);
+      results.webhook_bad_signatures = count.bad;
+      log(`api: webhooks: ${delivered} of ${ids.length} delivered in ${seconds.toFixed(2)} s = ${results.webhook_deliveries_per_s}/s (receiver verified ${count.received}, bad signatures ${count.bad})`);
+    } finally {
+      await wstore.close();
+    }
+    return results;
+  } finally {
+    if (proc && proc.exitCode === null) {
+      proc.send({ cmd: 'stop' });
+      await new Promise((resolve) => {
+        const t = setTimeout(() => {
+          proc!.kill('SIGKILL');
+          resolve(null);
+        }, 5_000);
+        proc!.once('exit', () => {
+          clearTimeout(t);
+          resolve(null);
+        });
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === '--child') {
+    await child(process.argv[3]!, process.argv[4]!);
+  } else {
+    const orders = Number(process.argv[2] ?? 1_000_000);
+    const r = await benchApi({ orders, log: (l) => console.log(l) });
+    console.log(JSON.stringify(r, null, 2));
+  }
+}
