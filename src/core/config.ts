@@ -115,6 +115,10 @@ export function parseConfig(raw: unknown, channels: ChannelConfigSource, source:
   const names = new Set<string>();
   top.data.connections.forEach((entry, i) => {
     const label = `connections[${i}]${typeof entry.name === 'string' ? ` (${entry.name})` : ''}`;
+    if (typeof entry.name === 'string') {
+      if (names.has(entry.name)) problems.push(`${label}.name: "${entry.name}" is used twice`);
+      names.add(entry.name);
+    }
     const kind = entry.kind;
     const schema = typeof kind === 'string' ? channels.schemaFor(kind) : undefined;
     if (!schema) {
@@ -126,8 +130,6 @@ export function parseConfig(raw: unknown, channels: ChannelConfigSource, source:
       problems.push(...formatZodIssues(parsed.error, label));
       return;
     }
-    if (names.has(parsed.data.name)) problems.push(`${label}.name: "${parsed.data.name}" is used twice`);
-    names.add(parsed.data.name);
     connections.push(parsed.data);
   });
   if (problems.length > 0) throw new ConfigError(source, problems);

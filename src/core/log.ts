@@ -21,7 +21,7 @@ const SECRET_KEYS = [
 ];
 
 /** Header names that carry credentials (lower-case, as node and undici report them). */
-const SECRET_HEADERS = ['authorization', 'api-token', 'x-api-key', 'cookie', 'set-cookie'];
+const SECRET_HEADERS = ['authorization', 'api-token', 'token', 'x-api-key', 'cookie', 'set-cookie'];
 
 function headerPaths(prefix: string): string[] {
   return SECRET_HEADERS.map((h) => (/^[a-z]+$/.test(h) ? `${prefix}.${h}` : `${prefix}["${h}"]`));

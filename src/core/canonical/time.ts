@@ -2,8 +2,10 @@
  * Time helpers. Inside orderhub every instant is UTC (`2022-09-26T08:11:43.000Z`). Channels that send
  * local wall time without an offset are converted from their documented zone, daylight saving included.
  *
- * A wall time that does not exist (the spring-forward gap) is resolved forward, as luxon does; a wall
- * time that occurs twice (the autumn fall-back hour) is taken as the first (summer-time) occurrence.
+ * A wall time that does not exist (the spring-forward gap, 02:30 in Warsaw on the last Sunday of
+ * March) is moved forward by the gap (03:30 summer time), as luxon and java.time do; a wall time that
+ * occurs twice (the autumn fall-back hour) is taken as its later, standard-time occurrence (luxon's
+ * choice). Channels that send wall times cannot tell us which one they meant.
  */
 import { DateTime } from 'luxon';
 
@@ -27,12 +29,11 @@ export function wallTimeToUtc(wall: string, zone: string): string {
       { year: +y!, month: +mo!, day: +d!, hour: +h!, minute: 30 },
       { zone },
     );
-    // Around a DST switch the offset varies inside the hour; don't cache those hours.
+    // Cache only hours whose offset is the same at both ends and true at the instants it produces:
+    // in a DST gap or overlap luxon's own resolution (below) is used instead.
     offsetMinutes = dt.isValid ? dt.offset : null;
-    const startOfHour = dt.set({ minute: 0 });
-    const endOfHour = dt.set({ minute: 59, second: 59 });
-    if (startOfHour.offset === endOfHour.offset && dt.isValid) offsetCache.set(key, offsetMinutes);
-    else offsetMinutes = undefined;
+    if (dt.isValid && roundTrips(+y!, +mo!, +d!, +h!, dt.offset, zone)) offsetCache.set(key, offsetMinutes);
+    else if (dt.isValid) offsetMinutes = undefined;
   }
   if (offsetMinutes === null) throw new TypeError(`"${wall}" is not a valid time in ${zone}`);
   if (offsetMinutes === undefined) {
@@ -52,6 +53,15 @@ export function wallTimeToUtc(wall: string, zone: string): string {
     throw new TypeError(`"${wall}" is not a valid calendar date`);
   }
   return date.toISOString();
+}
+
+/** true when hh:00 and hh:59 local, read with this offset, are instants whose real offset is it. */
+function roundTrips(y: number, mo: number, d: number, h: number, offset: number, zone: string): boolean {
+  for (const minute of [0, 59]) {
+    const utc = Date.UTC(y, mo - 1, d, h, minute) - offset * 60_000;
+    if (DateTime.fromMillis(utc, { zone }).offset !== offset) return false;
+  }
+  return true;
 }
 
 /** A UTC instant -> local wall time "YYYY-MM-DD HH:MM:SS" in a zone (simulators emit this). */
