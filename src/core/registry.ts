@@ -30,6 +30,12 @@ export class ChannelRegistry implements ChannelConfigSource {
     return c;
   }
 
+  /** Connections the sync engine pulls: enabled, of a channel that can be pulled from. Push-only
+   * channels (orders arrive through `orderhub serve`) have nothing to sync. */
+  pulled<T extends { kind: string; enabled: boolean }>(connections: readonly T[]): T[] {
+    return connections.filter((c) => c.enabled && this.byKind.get(c.kind)?.capabilities.pull === true);
+  }
+
   schemaFor(kind: string): z.ZodType<BaseConnectionConfig> | undefined {
     return this.byKind.get(kind)?.configSchema;
   }

@@ -31,7 +31,7 @@ export class Scheduler {
   constructor(private readonly options: SchedulerOptions) {}
 
   start(): void {
-    for (const config of this.options.connections.filter((c) => c.enabled)) {
+    for (const config of this.options.registry.pulled(this.options.connections)) {
       const every = parseDuration(config.schedule);
       if (every !== null) {
         const timer = setInterval(() => this.trigger(config), every);

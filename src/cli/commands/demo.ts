@@ -40,9 +40,9 @@ export function registerDemo(program: Command): void {
 
       out('orderhub demo\n\nchannel simulators on 127.0.0.1:\n');
       for (const s of sandbox.simulators) out(`  ${s.kind.padEnd(14)} ${s.simulator.baseUrl}\n`);
-      out(`\nfirst sync of ${config.connections.length} connection(s)…\n`);
+      out(`\nfirst sync of ${channels.pulled(config.connections).length} connection(s)…\n`);
       const summaries = await Promise.all(
-        config.connections.map((c) => syncConnection({ store, channel: channels.get(c.kind), config: c, logger })),
+        channels.pulled(config.connections).map((c) => syncConnection({ store, channel: channels.get(c.kind), config: c, logger })),
       );
       printSummaries(summaries);
       const latest = await latestOrders(store.db, {}, 10);

@@ -43,7 +43,10 @@ async function runSyncs(
   opts: { connection?: string; since?: string; full?: boolean },
   signal: AbortSignal,
 ): Promise<SyncSummary[]> {
-  const selected = selectConnections(ctx.config, opts.connection);
+  const selected = channels.pulled(selectConnections(ctx.config, opts.connection).map((c) => (opts.connection ? { ...c, enabled: true } : c)));
+  if (opts.connection && selected.length === 0) {
+    throw new UsageError(`${opts.connection} is a push channel: its orders arrive through \`orderhub serve\`, there is nothing to sync`);
+  }
   const tty = process.stderr.isTTY === true;
   const bars = tty
     ? new cliProgress.MultiBar(
