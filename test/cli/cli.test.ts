@@ -1,0 +1,146 @@
+/**
+ * The `orderhub` command as a user runs it: a child process against the drinks2cash simulator.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify } from 'yaml';
+import type { DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
+import { canonicalOrderSchema } from '../../src/core/canonical/order.ts';
+import { openStore } from '../../src/core/store/db.ts';
+import { listRuns } from '../../src/core/store/runs.ts';
+import { tempDir } from '../support/pg.ts';
+import { sinceDate, startSim } from '../sync/support.ts';
+
+const BIN = join(import.meta.dirname, '../../bin/orderhub.js');
+const ORDERS = 300;
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+function orderhub(args: string[], options: { timeoutMs?: number; onSpawn?: (kill: (sig: NodeJS.Signals) => void, out: () => string) => void } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORDERHUB_LOG_LEVEL: 'warn' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    options.onSpawn?.((sig) => child.kill(sig), () => stdout + stderr);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('the orderhub command', () => {
+  let sim: DrinksSimulator;
+  let dir: ReturnType<typeof tempDir>;
+  let config: string;
+  let database: string;
+  beforeAll(async () => {
+    sim = await startSim(ORDERS, 3);
+    dir = tempDir('orderhub-cli-');
+    database = join(dir.path, 'cli.db');
+    config = join(dir.path, 'orderhub.yaml');
+    writeFileSync(config, stringify({ database, connections: [{ name: 'pl', ...sim.connection, since: sinceDate(), schedule: '1s' }] }));
+  });
+  afterAll(async () => {
+    await sim.close();
+    dir.cleanup();
+  });
+
+  it('syncs, prints a summary per connection and exits 0', async () => {
+    const r = await orderhub(['--config', config, 'sync']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/connection\s+result\s+mode\s+fetched\s+created/);
+    expect(r.stdout).toMatch(new RegExp(`pl\\s+ok\\s+incremental\\s+\\d+\\s+${ORDERS}\\s`));
+  });
+
+  it('exports every order as NDJSON, CSV and JSON that parse back to the same orders', async () => {
+    const nd = await orderhub(['--config', config, 'orders', 'export']);
+    const lines = nd.stdout.trim().split('\n').map((l) => canonicalOrderSchema.parse(JSON.parse(l)));
+    expect(lines.length).toBe(ORDERS);
+    const csvFile = join(dir.path, 'orders.csv');
+    const csv = await orderhub(['--config', config, 'orders', 'export', '--format', 'csv', '--out', csvFile]);
+    expect(csv.code).toBe(0);
+    const rows = parseCsv(readFileSync(csvFile, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(rows.length).toBe(ORDERS);
+    const byId = new Map(lines.map((o) => [o.id, o]));
+    for (const row of rows.slice(0, 50)) {
+      const o = byId.get(row.id!)!;
+      expect(row.total).toBe(o.totals.total ?? '');
+      expect(JSON.parse(row.items!)).toEqual(o.items);
+    }
+    const json = await orderhub(['--config', config, 'orders', 'export', '--format', 'json', '--status', 'new']);
+    const arr = JSON.parse(json.stdout) as unknown[];
+    expect(arr.length).toBe(lines.filter((o) => o.status === 'new').length);
+  });
+
+  it('shows one order with its journal and raw payload', async () => {
+    const first = sim.allOrderNumbers()[0]!;
+    const r = await orderhub(['--config', config, 'orders', 'show', `pl:${first}`, '--raw']);
+    expect(r.code).toBe(0);
+    const shown = JSON.parse(r.stdout) as { order: { externalId: string }; journal: Array<{ kind: string }>; payloads: Array<{ payload: { order_number: number } }> };
+    expect(shown.order.externalId).toBe(String(first));
+    expect(shown.journal[0]!.kind).toBe('created');
+    expect(shown.payloads[0]!.payload.order_number).toBe(first);
+  });
+
+  it('exits non-zero with a clear message when a connection fails', async () => {
+    const bad = join(dir.path, 'bad.yaml');
+    writeFileSync(bad, stringify({ database: join(dir.path, 'bad.db'), connections: [{ name: 'pl', ...sim.connection, apiKey: 'nope' }] }));
+    const r = await orderhub(['--config', bad, 'sync']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: pl: .*403/);
+    expect(r.stdout).toMatch(/pl\s+FAILED/);
+  });
+
+  it('refuses a bad configuration with every problem listed, exit code 2', async () => {
+    const bad = join(dir.path, 'invalid.yaml');
+    writeFileSync(bad, 'connections:\n  - name: x\n    kind: drinks2cash\n    since: yesterday\n');
+    const r = await orderhub(['--config', bad, 'sync']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/since: must be a date YYYY-MM-DD/);
+    expect(r.stderr).toMatch(/apiKey/);
+  });
+
+  it('runs the scheduler until SIGTERM, then drains and exits cleanly', async () => {
+    sim.setFaults({ latencyMs: 30 });
+    let sent = false;
+    const r = await orderhub(['--config', config, 'run'], {
+      onSpawn: (kill, out) => {
+        const poll = setInterval(() => {
+          // stop once the scheduler has completed at least one sync
+          if (!sent && /\bpl\s+ok\b/.test(out())) {
+            sent = true;
+            clearInterval(poll);
+            kill('SIGTERM');
+          }
+        }, 50);
+      },
+    });
+    sim.clearFaults();
+    expect(sent).toBe(true);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/stopping/);
+    const store = await openStore(database);
+    try {
+      const runs = await listRuns(store.db, { connection: 'pl' });
+      expect(runs.every((run) => run.status !== 'running')).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('has --help for every command', async () => {
+    for (const cmd of [[], ['sync'], ['orders', 'export'], ['run'], ['sandbox'], ['channels'], ['demo']]) {
+      const r = await orderhub([...cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: orderhub/);
+    }
+  });
+});
