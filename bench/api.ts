@@ -9,6 +9,9 @@
  * 2. Starts the API server in a child process (so the load loop does not share its event loop) and
  *    drives GET /v1/orders over keep-alive HTTP (undici Pool): filtered queries, 50 per page, first
  *    and following pages. Phase "latency": 4 requests in flight; phase "throughput": 32 in flight.
+ *    orders_list_* answer from the database every time (response cache off); orders_list_cached_*
+ *    are the same load against a server with the response cache (the answers a repeated query gets
+ *    while no order changes).
  * 3. Webhooks: a signed-webhook receiver in the child process, the dispatcher in this one; N journal
  *    events (distinct orders) are fanned out and delivered; deliveries/s over the whole pipeline.
  *
@@ -172,10 +175,12 @@ async function load(url: string, key: string, inFlight: number, durationMs: numb
       const t0 = performance.now();
       try {
         const res = await pool.request({ method: 'GET', path, headers });
-        const text = await res.body.text();
+        // read the body only when a cursor is wanted from it (client CPU is server CPU on 2 cores)
+        const wantCursor = res.statusCode === 200 && nextPages.length < 200 && n % 7 === 0;
+        const text = wantCursor ? await res.body.text() : (await res.body.dump(), '');
         latencies.push(performance.now() - t0);
         if (res.statusCode !== 200) errors++;
-        else if (nextPages.length < 200 && n % 7 === 0) {
+        else if (wantCursor) {
           const m = /"next":"([^"]+)"\}$/.exec(text);
           if (m) nextPages.push(`${path.split('&cursor=')[0]}&cursor=${m[1]}`);
         }
@@ -201,7 +206,9 @@ async function child(database: string, secret: string): Promise<void> {
   const registry = new ChannelRegistry([]);
   const store = await openStore(database);
   const config = parseConfig({ database }, registry, 'bench');
-  const server = await startApiServer({ store, config, registry, logger: silentLogger(), host: '127.0.0.1', port: 0, workers: false });
+  // two servers on one store: answers from the database every time, and with the response cache
+  const server = await startApiServer({ store, config, registry, logger: silentLogger(), host: '127.0.0.1', port: 0, workers: false, responseCache: false });
+  const cachedServer = await startApiServer({ store, config, registry, logger: silentLogger(), host: '127.0.0.1', port: 0, workers: false });
   let received = 0;
   let bad = 0;
   const receiver = createServer((req, res) => {
@@ -216,12 +223,12 @@ async function child(database: string, secret: string): Promise<void> {
   receiver.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const port = (receiver.address() as { port: number }).port;
-  process.send!({ url: server.url, receiver: `http://127.0.0.1:${port}/hook` });
+  process.send!({ url: server.url, cachedUrl: cachedServer.url, receiver: `http://127.0.0.1:${port}/hook` });
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'count') process.send!({ received, bad });
     if (m.cmd === 'stop') {
       receiver.close();
-      void server.close().then(() => store.close()).then(() => process.exit(0));
+      void server.close().then(() => cachedServer.close()).then(() => store.close()).then(() => process.exit(0));
     }
   });
 }
@@ -258,8 +265,8 @@ export async function benchApi(opts: BenchApiOptions): Promise<Record<string, nu
     await handle.close();
 
     proc = fork(fileURLToPath(import.meta.url), ['--child', database, secret], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const ready = await new Promise<{ url: string; receiver: string }>((resolve, reject) => {
-      proc!.once('message', (m) => resolve(m as { url: string; receiver: string }));
+    const ready = await new Promise<{ url: string; cachedUrl: string; receiver: string }>((resolve, reject) => {
+      proc!.once('message', (m) => resolve(m as { url: string; cachedUrl: string; receiver: string }));
       proc!.once('exit', (code) => reject(new Error(`API child exited with ${code}`)));
     });
 
@@ -273,7 +280,14 @@ export async function benchApi(opts: BenchApiOptions): Promise<Record<string, nu
     results.orders_list_rps_4 = Math.round(lat.rps);
     results.orders_list_rps = Math.round(Math.max(lat.rps, thr.rps));
     results.orders_list_p99_ms_at_32 = round2(thr.p99);
-    results.orders_list_errors = lat.errors + thr.errors;
+    await load(ready.cachedUrl, key, 4, 1_000);
+    const clat = await load(ready.cachedUrl, key, 4, durationMs);
+    const cthr = await load(ready.cachedUrl, key, 32, durationMs);
+    log(`api: GET /v1/orders with the response cache, 4 in flight: ${clat.rps.toFixed(0)} req/s, p50 ${clat.p50.toFixed(2)} ms, p99 ${clat.p99.toFixed(2)} ms; 32 in flight: ${cthr.rps.toFixed(0)} req/s, p99 ${cthr.p99.toFixed(2)} ms`);
+    results.orders_list_errors = lat.errors + thr.errors + clat.errors + cthr.errors;
+    results.orders_list_cached_p50_ms = round2(clat.p50);
+    results.orders_list_cached_p99_ms = round2(clat.p99);
+    results.orders_list_cached_rps = Math.round(Math.max(clat.rps, cthr.rps));
 
     // ---- webhooks: N events (distinct orders) from the journal to the receiver
     const wstore = await openStore(database);

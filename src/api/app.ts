@@ -28,6 +28,7 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
 import { ApiKeyVerifier } from './store/api-keys.ts';
 import { createReader } from './reader.ts';
+import { ResponseCache } from './response-cache.ts';
 
 export interface ApiDeps {
   store: StoreHandle;
@@ -40,6 +41,8 @@ export interface ApiDeps {
   requestTimeoutMs?: number;
   /** API-key verification cache (default 5 s: a revoked key stops working within that) */
   keyCacheMs?: number;
+  /** cache GET /v1/orders answers per data version (default true) */
+  responseCache?: boolean;
   dispatcher?: WebhookDispatcher | undefined;
   writeBackWorker?: WriteBackWorker | undefined;
 }
@@ -56,6 +59,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   const metrics = new ApiMetrics(deps.store);
   const context: ApiContext = {
     store: deps.store, config: deps.config, registry: deps.registry, logger: deps.logger, metrics, reader: createReader(deps.store),
+    responseCache: deps.responseCache === false ? undefined : new ResponseCache(),
     dispatcher: deps.dispatcher, writeBackWorker: deps.writeBackWorker, syncs: new Map(), shutdown: shutdown.signal,
   };
   // (typed as the plain instance: pino's Logger type is narrower than Fastify's base logger type)
@@ -166,6 +170,7 @@ export interface StartApiOptions {
   webhooks?: Partial<Omit<DispatcherOptions, 'store' | 'logger'>>;
   writeBacks?: Partial<Omit<WriteBackWorkerOptions, 'store' | 'logger' | 'registry' | 'connections'>>;
   bodyLimit?: number;
+  responseCache?: boolean;
 }
 
 export interface RunningApiServer {
@@ -188,6 +193,7 @@ export async function startApiServer(options: StartApiOptions): Promise<RunningA
     : null;
   const { app, context } = await buildApp({
     store, config, registry, logger, dispatcher: dispatcher ?? undefined, writeBackWorker: writeBackWorker ?? undefined, bodyLimit: options.bodyLimit,
+    ...(options.responseCache === undefined ? {} : { responseCache: options.responseCache }),
   });
   metricsRef = context.metrics;
   const host = options.host ?? config.server.host;

@@ -13,6 +13,7 @@ import type { WebhookDispatcher } from '../webhooks/dispatcher.ts';
 import type { Principal } from './store/api-keys.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { QueryReader } from './reader.ts';
+import type { ResponseCache } from './response-cache.ts';
 
 export interface ApiContext {
   store: StoreHandle;
@@ -22,6 +23,8 @@ export interface ApiContext {
   metrics: ApiMetrics;
   /** the read path of GET /v1/orders (reader.ts) */
   reader: QueryReader;
+  /** answers of GET /v1/orders per data version (absent = no caching) */
+  responseCache?: ResponseCache | undefined;
   /** in-process workers to nudge after a write (absent in tests that drive them by hand) */
   dispatcher?: WebhookDispatcher | undefined;
   writeBackWorker?: WriteBackWorker | undefined;

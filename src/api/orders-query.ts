@@ -87,8 +87,9 @@ const MAX_EXPANSION = 24;
 export async function listOrders(
   db: Kysely<Database>,
   dialect: Dialect,
-  params: { filter: OrderListFilter; sort: OrderSort; limit: number; cursor?: string | undefined; reader?: QueryReader | undefined },
-): Promise<{ rows: string[]; next: string | null }> {
+  params: { filter: OrderListFilter; sort: OrderSort; limit: number; cursor?: string | undefined; reader?: QueryReader | undefined; asBytes?: boolean },
+): Promise<{ rows: Array<string | Buffer>; next: string | null }> {
+  type Row = { id: string; data: string | Buffer; created_at: string; updated_at: string };
   const { sort, limit, filter } = params;
   const col = sort.endsWith('createdAt') ? 'created_at' : 'updated_at';
   const desc = sort.startsWith('-');
@@ -100,16 +101,20 @@ export async function listOrders(
       const op = desc ? '<' : '>';
       q = q.where((eb) => eb.or([eb(col, op, cursor.k), eb.and([eb(col, '=', cursor.k), eb('id', op, cursor.id)])]));
     }
+    // SQLite hands the JSON over as bytes (cast to blob): no UTF-8 decode here and no encode when the
+    // response is written, which is most of the cost of a page of 50 orders.
+    const data = dialect === 'sqlite' && params.asBytes ? sql<Buffer>`cast(data as blob)`.as('data') : sql<string>`data`.as('data');
     const query = q
-      .select(['id', 'data', 'created_at', 'updated_at'])
+      .select(['id', 'created_at', 'updated_at'])
+      .select(data)
       .orderBy(col, desc ? 'desc' : 'asc')
       .orderBy('id', desc ? 'desc' : 'asc')
       .limit(limit + 1);
-    return reader ? reader.all(query) : query.execute();
+    return (reader ? reader.all(query) : query.execute()) as Promise<Row[]>;
   };
 
   const combos = expand(filter);
-  let rows: Array<{ id: string; data: string; created_at: string; updated_at: string }>;
+  let rows: Row[];
   if (combos.length <= 1) {
     rows = await run(combos[0] ?? filter);
   } else {
@@ -151,7 +156,7 @@ export async function* streamFilteredOrders(
   let cursor: string | undefined;
   for (;;) {
     const page = await listOrders(db, dialect, { filter, sort: 'createdAt', limit: batchSize, cursor, reader });
-    for (const r of page.rows) yield r;
+    for (const r of page.rows) yield typeof r === 'string' ? r : r.toString('utf8');
     if (!page.next) return;
     cursor = page.next;
   }

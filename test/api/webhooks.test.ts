@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
 import { readFeed, type OrderEvent } from '../../src/api/events.ts';
@@ -103,6 +107,57 @@ describeEachStore('webhooks', (kind) => {
     expect(perOrderSeqs(receiver.received.map((r) => r.event))).toEqual(perOrderSeqs(await feedEvents(api)));
     await heir.stop();
     await doomed.stop();
+  });
+
+  it('loses nothing when the delivering process is killed with SIGKILL mid-delivery', async () => {
+    api = await startTestApi(kind, { server: { workers: false } });
+    // a receiver that holds every request open (never answers) until told to answer
+    let answering = false;
+    const held: ServerResponse[] = [];
+    const got: Array<{ id: string; seq: number; orderId: string }> = [];
+    let s = '';
+    const hold = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (!answering) return void held.push(res);
+        const raw = Buffer.concat(chunks).toString('utf8');
+        if (!verifyWebhookSignature(s, raw, req.headers['orderhub-signature'] as string)) return void res.writeHead(400).end();
+        got.push(JSON.parse(raw) as { id: string; seq: number; orderId: string });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => hold.listen(0, '127.0.0.1', r));
+    try {
+      s = (await createSubscription(api.t.store.db, { url: `http://127.0.0.1:${(hold.address() as AddressInfo).port}/` })).secret;
+      await churn(api, 'K', 8);
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./dispatcher-child.ts', import.meta.url)), api.t.database, '1500'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        await waitFor('deliveries in flight in the child', () => held.length >= 8);
+        const leased = await api.t.store.db.selectFrom('webhook_deliveries').select('id').where('lease_owner', 'is not', null).execute();
+        expect(leased.length).toBe(8);
+      } finally {
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+      }
+      for (const r of held) r.destroy();
+      answering = true;
+      const heir = new WebhookDispatcher({ store: api.t.store, logger: silentLogger(), leaseMs: 5_000 });
+      try {
+        await waitFor('everything delivered after the lease expired', async () => {
+          await heir.runOnce();
+          return got.length >= 24;
+        }, 20_000);
+      } finally {
+        await heir.stop();
+      }
+      const feed = await feedEvents(api);
+      expect(new Set(got.map((e) => e.id))).toEqual(new Set(feed.map((e) => e.id)));
+      expect(perOrderSeqs(got)).toEqual(perOrderSeqs(feed));
+    } finally {
+      hold.closeAllConnections();
+      await new Promise((r) => hold.close(r));
+    }
   });
 
   it('never hands one delivery to two dispatchers running at once', async () => {

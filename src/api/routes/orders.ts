@@ -36,9 +36,14 @@ function toFilter(q: z.infer<typeof exportOrdersQuery> | z.infer<typeof listOrde
 }
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
+const DATA_OPEN = Buffer.from('{"data":[');
+const COMMA = Buffer.from(',');
 
 export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
   const { store } = ctx;
+  const headQuery = () => store.db.selectFrom('order_journal').select((eb) => eb.fn.max('seq').as('m'));
+  /** the version of the order data (see response-cache.ts) */
+  const journalVersion = async () => Number((await ctx.reader.all(headQuery()))[0]?.m ?? 0);
 
   app.get('/v1/orders', {
     schema: {
@@ -49,9 +54,22 @@ export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   }, async (request, reply) => {
     const q = request.query;
-    const page = await listOrders(store.db, store.dialect, { filter: toFilter(q), sort: q.sort, limit: q.limit, cursor: q.cursor, reader: ctx.reader });
+    const filter = toFilter(q);
+    const version = await journalVersion();
+    const key = JSON.stringify(q);
+    const cached = ctx.responseCache?.get(key, version);
+    if (cached) return reply.header('content-type', 'application/json; charset=utf-8').send(cached as never);
+    const page = await listOrders(store.db, store.dialect, { filter, sort: q.sort, limit: q.limit, cursor: q.cursor, reader: ctx.reader, asBytes: true });
     // The stored canonical JSON is spliced in as is: no parse/serialise round trip per order.
-    const body = `{"data":[${page.rows.join(',')}],"next":${page.next === null ? 'null' : JSON.stringify(page.next)}}`;
+    const tail = `],"next":${page.next === null ? 'null' : JSON.stringify(page.next)}}`;
+    const parts: Buffer[] = [DATA_OPEN];
+    page.rows.forEach((r, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(typeof r === 'string' ? Buffer.from(r) : r);
+    });
+    parts.push(Buffer.from(tail));
+    const body = Buffer.concat(parts);
+    ctx.responseCache?.set(key, version, body);
     return reply.header('content-type', 'application/json; charset=utf-8').send(body as never);
   });
 
