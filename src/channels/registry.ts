@@ -2,10 +2,12 @@
 import { ChannelRegistry } from '../core/registry.ts';
 import { alzaTradeChannel } from './alza-trade/index.ts';
 import { drinks2cashChannel } from './drinks2cash/index.ts';
+import { dropohsChannel } from './dropohs/index.ts';
 import { ecommdChannel } from './ecommd/index.ts';
 
 export const channels = new ChannelRegistry([
   alzaTradeChannel,
   drinks2cashChannel,
+  dropohsChannel,
   ecommdChannel,
 ]);

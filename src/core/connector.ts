@@ -115,6 +115,12 @@ export interface ConnectorContext {
 export interface ConnectionState {
   get<T>(key: string): Promise<T | null>;
   set(key: string, value: unknown): Promise<void>;
+  /**
+   * Atomically stores `value` only if the current value still equals `expected` (null = absent), as
+   * every process sharing the store sees it. The building block of cross-process locks (e.g. one
+   * token request per connection). Returns whether it was stored.
+   */
+  compareAndSet(key: string, expected: unknown, value: unknown): Promise<boolean>;
 }
 
 export interface WriteBackCapability {

@@ -14,6 +14,12 @@ export function memoryState(): ConnectionState {
     set: async (key, value) => {
       map.set(key, JSON.stringify(value));
     },
+    compareAndSet: async (key, expected, value) => {
+      const current = map.get(key) ?? 'null';
+      if (current !== JSON.stringify(expected ?? null)) return false;
+      map.set(key, JSON.stringify(value ?? null));
+      return true;
+    },
   };
 }
 

@@ -130,7 +130,7 @@ export interface AlzaAuth extends AuthStrategy {
 
 export interface AlzaAuthOptions {
   /** timings of the cross-process lock (tests shorten them) */
-  lock?: { settleMs?: number; pollMs?: number; lockTtlMs?: number; maxWaitMs?: number };
+  lock?: { pollMs?: number; lockTtlMs?: number; maxWaitMs?: number };
   maxAttempts?: number;
 }
 

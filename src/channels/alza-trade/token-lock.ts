@@ -3,13 +3,10 @@
  *
  * bearerAuth fetches at most one token at a time per instance, but the CLI, the scheduler and workers
  * are separate processes with separate instances: two of them finding the shared cache empty at the
- * same moment would both ask Alza (which blacklists clients that ask too often). The connector context
- * offers only get/set on per-connection state — no compare-and-set — so this is Fischer's timed mutual
- * exclusion: write your name into the lock, wait `settleMs` (longer than any store write takes), read
- * it back; whoever still finds their own name holds the lock. Whoever waits re-reads the token cache
- * while waiting and takes the holder's token as soon as it is stored. Its guarantee rests on store
- * writes finishing within settleMs; the worst case of a violation is one extra token request, never a
- * wrong token. (An atomic lock in the core would be better: see README.md.)
+ * same moment would both ask Alza (which blacklists clients that ask too often). The lock is taken with
+ * the store's atomic compare-and-set on per-connection state: from the value we read (absent, or a dead
+ * holder's expired lock) to our own name; of several processes racing, exactly one wins. Whoever waits
+ * re-reads the token cache and takes the holder's token as soon as it is stored.
  */
 import type { ConnectionState } from '../../core/connector.ts';
 import type { CachedToken, TokenCache } from '../../core/http/auth.ts';
@@ -39,15 +36,13 @@ export interface SharedFetchOptions {
   fetch(signal?: AbortSignal): Promise<CachedToken>;
   /** whether a cached token may be used instead of fetching */
   usable(token: CachedToken): boolean;
-  settleMs?: number;
   pollMs?: number;
   lockTtlMs?: number;
-  /** give up waiting for another holder after this long and fetch anyway */
+  /** give up waiting for another holder after this long and take the lock anyway */
   maxWaitMs?: number;
 }
 
 export function sharedTokenFetch(opts: SharedFetchOptions): (signal?: AbortSignal) => Promise<CachedToken> {
-  const settleMs = opts.settleMs ?? 100;
   const pollMs = opts.pollMs ?? 50;
   const lockTtlMs = opts.lockTtlMs ?? 30_000;
   const maxWaitMs = opts.maxWaitMs ?? 60_000;
@@ -60,7 +55,7 @@ export function sharedTokenFetch(opts: SharedFetchOptions): (signal?: AbortSigna
 
   async function release(): Promise<void> {
     const cur = await state.get<LockValue>(LOCK_KEY);
-    if (cur?.owner === owner) await state.set(LOCK_KEY, null);
+    if (cur?.owner === owner) await state.compareAndSet(LOCK_KEY, cur, null);
   }
 
   return async function fetchShared(signal?: AbortSignal): Promise<CachedToken> {
@@ -83,10 +78,9 @@ export function sharedTokenFetch(opts: SharedFetchOptions): (signal?: AbortSigna
         await sleep(pollMs, signal);
         continue;
       }
-      await state.set(LOCK_KEY, { owner, until: new Date(Date.now() + lockTtlMs).toISOString() } satisfies LockValue);
-      await sleep(settleMs, signal);
-      const check = await state.get<LockValue>(LOCK_KEY);
-      if (check?.owner !== owner && Date.now() - started < maxWaitMs) continue; // someone else won
+      const mine: LockValue = { owner, until: new Date(Date.now() + lockTtlMs).toISOString() };
+      // After maxWaitMs a holder that never released is overridden from whatever it wrote.
+      if (!(await state.compareAndSet(LOCK_KEY, lock, mine))) continue; // someone else won the race
       try {
         // the previous holder may have stored its token while we took the lock
         const again = await cachedUsable();

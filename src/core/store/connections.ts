@@ -133,10 +133,37 @@ export async function deleteState(db: Kysely<Database>, connection: string, key:
   await db.deleteFrom('connection_state').where('connection', '=', connection).where('key', '=', key).execute();
 }
 
+/**
+ * Compare-and-set on one state value: a conditional UPDATE (or an INSERT that loses to any existing
+ * row), so exactly one of several processes racing from the same `expected` wins, on SQLite and on
+ * PostgreSQL alike. Values compare as their JSON text, which is how `get` read them.
+ */
+export async function compareAndSetState(db: Kysely<Database>, connection: string, key: string, expected: unknown, value: unknown): Promise<boolean> {
+  const now = new Date().toISOString();
+  const json = JSON.stringify(value ?? null);
+  const matches = expected === null || expected === undefined ? ['null'] : [JSON.stringify(expected)];
+  const updated = await db
+    .updateTable('connection_state')
+    .set({ value: json, updated_at: now })
+    .where('connection', '=', connection)
+    .where('key', '=', key)
+    .where('value', 'in', matches)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 1) return true;
+  if (expected !== null && expected !== undefined) return false;
+  const inserted = await db
+    .insertInto('connection_state')
+    .values({ connection, key, value: json, updated_at: now })
+    .onConflict((oc) => oc.columns(['connection', 'key']).doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
 export function connectionState(db: Kysely<Database>, connection: string): ConnectionState {
   return {
     get: <T>(key: string) => getState<T>(db, connection, key),
     set: (key, value) => setState(db, connection, key, value),
+    compareAndSet: (key, expected, value) => compareAndSetState(db, connection, key, expected, value),
   };
 }
 

@@ -15,7 +15,7 @@ import { startAlzaTradeSimulator, type AlzaTradeSimulator } from '../simulator/i
 import { DEFAULT_CLIENT_SECRET } from '../simulator/identity.ts';
 
 const ZONE = 'Europe/Prague';
-const FAST_LOCK = { settleMs: 20, pollMs: 10 };
+const FAST_LOCK = { pollMs: 10 };
 let sim: AlzaTradeSimulator;
 const contexts: TestContext[] = [];
 

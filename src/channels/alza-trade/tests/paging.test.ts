@@ -25,7 +25,7 @@ function connector(overrides: Record<string, unknown> = {}, baseUrl?: string): A
   const c = testConnectorContext({ timeZone: ZONE });
   contexts.push(c);
   const config = alzaTradeConfigSchema.parse({ name: 'alza', ...sim.connection, pageSize: 20, ...(baseUrl ? { baseUrl } : {}), ...overrides });
-  return createAlzaTradeConnector(config, c, { lock: { settleMs: 10, pollMs: 5 } });
+  return createAlzaTradeConnector(config, c, { lock: { pollMs: 5 } });
 }
 
 async function walk(conn: AlzaTradeConnector, query: PullQuery): Promise<{ ids: string[]; pages: number; records: unknown[] }> {

@@ -1,5 +1,6 @@
 /** Test helpers: a ConnectorContext over the real HttpClient with fast retries, and a config. */
-import type { ConnectionState, ConnectorContext } from '../../../core/connector.ts';
+import type { ConnectorContext } from '../../../core/connector.ts';
+import { memoryState } from '../../../../test/support/connector-context.ts';
 import { memoryTokenCache } from '../../../core/http/auth.ts';
 import { HttpClient } from '../../../core/http/client.ts';
 import { silentLogger } from '../../../core/log.ts';
@@ -8,18 +9,6 @@ import { drinksConfigSchema, type DrinksConfig } from '../config.ts';
 export interface TestContext extends ConnectorContext {
   /** every HttpClient the context built, for stats and closing */
   clients: HttpClient[];
-}
-
-export function memoryState(): ConnectionState {
-  const map = new Map<string, unknown>();
-  return {
-    async get<T>(key: string) {
-      return (map.has(key) ? map.get(key) : null) as T | null;
-    },
-    async set(key: string, value: unknown) {
-      map.set(key, value);
-    },
-  };
 }
 
 export function testContext(overrides: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): TestContext {
