@@ -60,10 +60,11 @@ describeEachStore('webhooks', (kind) => {
       expect(r.headers['orderhub-event-type']).toBe(r.event.type);
       expect(r.headers['orderhub-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     }
-    const deliveries = await api.call('GET', `/v1/webhooks/${created.body.id}/deliveries?state=delivered&limit=500`);
-    expect(deliveries.body.data.length).toBe(60);
+    // the receiver has them before the dispatcher records the acknowledgements
+    await waitFor('acknowledgements recorded', async () =>
+      (await api!.call('GET', `/v1/webhooks/${created.body.id}/deliveries?state=delivered&limit=500`)).body.data.length === 60);
     // the metrics count this process's deliveries
-    expect((await api.call('GET', '/metrics', { key: null })).text).toMatch(/orderhub_webhook_deliveries_total\{outcome="delivered"\} 60/);
+    await waitFor('metrics', async () => /orderhub_webhook_deliveries_total\{outcome="delivered"\} 60/.test((await api!.call('GET', '/metrics', { key: null })).text));
   });
 
   it('catches up after the receiver was down, losing nothing and keeping per-order order', async () => {
@@ -83,8 +84,8 @@ describeEachStore('webhooks', (kind) => {
     const arrival = perOrderSeqs(receiver.received.map((r) => r.event));
     const expected = perOrderSeqs(feed);
     expect(arrival).toEqual(expected);
-    const backlog = await api.t.store.db.selectFrom('webhook_deliveries').select('state').where('state', '!=', 'delivered').execute();
-    expect(backlog).toEqual([]);
+    await waitFor('no backlog', async () =>
+      (await api!.t.store.db.selectFrom('webhook_deliveries').select('state').where('state', '!=', 'delivered').execute()).length === 0);
   });
 
   it('loses nothing when a dispatcher dies holding claimed deliveries (lease expiry)', async () => {
@@ -94,14 +95,14 @@ describeEachStore('webhooks', (kind) => {
     secret = s;
     await churn(api, 'C', 10);
     const logger = silentLogger();
-    const doomed = new WebhookDispatcher({ store: api.t.store, logger, leaseMs: 400, batchSize: 1000 });
+    const doomed = new WebhookDispatcher({ store: api.t.store, logger, leaseMs: 1_500, batchSize: 1000 });
     await doomed.runOnce(new Date(0)).catch(() => undefined); // fan out only: nothing due at t=0
     const claimed = await doomed.claim();
     expect(claimed.length).toBe(10); // one per order: later events wait for the earlier ones
     // "kill -9": the doomed dispatcher never posts nor acknowledges; it is simply dropped
     const heir = new WebhookDispatcher({ store: api.t.store, logger, leaseMs: 5_000, batchSize: 1000 });
     expect((await heir.runOnce()).claimed).toBe(0); // leases still held
-    await new Promise((r) => setTimeout(r, 450));
+    await new Promise((r) => setTimeout(r, 1_600));
     for (let i = 0; i < 10 && receiver.received.length < 30; i++) await heir.runOnce();
     expect(receiver.received.length).toBe(30);
     expect(perOrderSeqs(receiver.received.map((r) => r.event))).toEqual(perOrderSeqs(await feedEvents(api)));
