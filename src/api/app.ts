@@ -101,7 +101,9 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   // ---- authentication and scopes (every /v1 route)
   const verifier = new ApiKeyVerifier(deps.store.db, deps.keyCacheMs);
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/') && request.url !== '/v1') return;
+    // decided on the matched route, not the raw URL (percent-encoding cannot dodge it)
+    const route = request.routeOptions.url;
+    if (route === undefined || !route.startsWith('/v1/')) return;
     const header = request.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) {
@@ -115,7 +117,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
     }
     request.principal = principal;
     const writes = request.method !== 'GET' && request.method !== 'HEAD';
-    const needsWrite = writes || request.url.startsWith('/v1/webhooks');
+    const needsWrite = writes || route.startsWith('/v1/webhooks');
     if (needsWrite && principal.scope !== 'write') {
       return sendError(reply, new ApiError(403, 'forbidden', 'this API key is read-only; this request needs a key with scope "write"'));
     }

@@ -29,6 +29,11 @@ describeEachStore('REST API', (kind) => {
     expect((await api.call('GET', '/v1/webhooks', { key: api.readKey })).status).toBe(403);
     expect((await api.call('POST', '/v1/connections/x/sync', { key: api.readKey })).status).toBe(403);
     expect((await api.call('GET', '/v1/orders', { key: api.readKey })).status).toBe(200);
+    for (const sneaky of ['/%761/orders', '/v1//orders', '/v1/orders/', '/v1/%6Frders?limit=1', '/V1/orders']) {
+      const res = await api.call('GET', sneaky, { key: null });
+      expect([401, 404], sneaky).toContain(res.status);
+    }
+    expect((await api.call('GET', '/v1/webhooks/', { key: api.readKey })).status).not.toBe(200);
     const { key } = await createApiKey(api.t.store.db, { name: 'temp', scope: 'read' });
     await revokeApiKey(api.t.store.db, 'temp');
     expect((await api.call('GET', '/v1/orders', { key })).status).toBe(401);
