@@ -3,7 +3,6 @@
  * (`GET /v1/orders/export`): NDJSON (one canonical order per line), CSV, or a JSON array, written with
  * back-pressure so a million-order export streams in constant memory.
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { CanonicalOrder } from './canonical/order.ts';
@@ -35,9 +34,34 @@ export function csvRow(o: CanonicalOrder): Array<string | null> {
   ];
 }
 
-/** Writes respecting back-pressure. */
+export class OutputClosedError extends Error {
+  constructor() {
+    super('the output was closed before the export ended');
+  }
+}
+
+/** Writes respecting back-pressure; stops (OutputClosedError) when the reader went away. */
 async function write(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
+  if (out.destroyed) throw new OutputClosedError();
+  if (out.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const cleanup = () => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      out.off('error', onClose);
+    };
+    const onDrain = () => {
+      cleanup();
+      resolve();
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new OutputClosedError());
+    };
+    out.on('drain', onDrain);
+    out.on('close', onClose);
+    out.on('error', onClose);
+  });
 }
 
 export async function exportOrders(orders: AsyncIterable<CanonicalOrder>, format: ExportFormat, out: Writable): Promise<number> {

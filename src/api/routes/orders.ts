@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream';
 import type { CanonicalOrder } from '../../core/canonical/order.ts';
 import { CANONICAL_STATUSES } from '../../core/canonical/status.ts';
-import { exportOrders } from '../../core/export.ts';
+import { exportOrders, OutputClosedError } from '../../core/export.ts';
 import { findOrder, orderJournal, orderPayloads } from '../../core/store/orders.ts';
 import { checkWriteBack, type StatusRequest, type TrackingRequest } from '../../outbox/channel.ts';
 import { getWriteBack, insertWriteBack, toWriteBackInfo, writeBacksOfOrder, type WriteBackKind } from '../../outbox/store.ts';
@@ -90,6 +90,7 @@ export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
     exportOrders(orders(), q.format, out).then(
       () => out.end(),
       (err: unknown) => {
+        if (err instanceof OutputClosedError) return; // the client went away
         request.log.error({ err }, 'export failed mid-stream');
         out.destroy(err as Error);
       },
