@@ -148,3 +148,25 @@ describeEachStore('sync convergence', (kind) => {
     await expectConverged(t.store, sim);
   });
 });
+
+describeEachStore('re-polling a few open orders', (kind) => {
+  it('asks the channel for each of them by id', async () => {
+    const sim = await startSim(30, 5);
+    const t = await openTestStore(kind);
+    try {
+      expect((await sync(t.store, drinksConfig(sim))).status).toBe('succeeded');
+      const open = sim.allOrderNumbers().filter((n) => ['NEW', 'IN_REALIZATION'].includes(sim.statusOf(n)!));
+      sim.changeStatus(open[0]!, 'CANCELLED');
+      const before = sim.requests.byEndpoint['GET /api/order/:id'] ?? 0;
+      const again = await sync(t.store, drinksConfig(sim));
+      expect(again.status).toBe('succeeded');
+      expect(again.refreshed).toBeGreaterThan(0);
+      expect((sim.requests.byEndpoint['GET /api/order/:id'] ?? 0) - before).toBe(again.refreshed);
+      expect(again.counts.updated).toBe(1);
+      await expectConverged(t.store, sim);
+    } finally {
+      await t.cleanup();
+      await sim.close();
+    }
+  });
+});

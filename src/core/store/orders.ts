@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import diff from 'microdiff';
 import { v5 as uuidv5 } from 'uuid';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CanonicalOrder, MappedOrder } from '../canonical/order.ts';
 import { isOpenStatus } from '../canonical/status.ts';
 import type { Database, NewOrderRow, OrderRow } from './schema.ts';
@@ -238,6 +238,37 @@ export async function listOpenOrders(
     .orderBy('created_at')
     .execute();
   return rows.map((r) => ({ externalId: r.external_id, createdAt: r.created_at }));
+}
+
+export async function countOpenOrders(db: Kysely<Database>, connection: string, createdFrom: string, createdBefore: string): Promise<number> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('connection', '=', connection)
+    .where('open', '=', 1)
+    .where('created_at', '>=', createdFrom)
+    .where('created_at', '<', createdBefore)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * The UTC hours (YYYY-MM-DDTHH) in which open orders were created: enough to plan re-poll windows
+ * without loading a million open orders into memory.
+ */
+export async function openOrderHours(db: Kysely<Database>, connection: string, createdFrom: string, createdBefore: string): Promise<string[]> {
+  const hour = sql<string>`substr(created_at, 1, 13)`;
+  const rows = await db
+    .selectFrom('orders')
+    .select(hour.as('hour'))
+    .where('connection', '=', connection)
+    .where('open', '=', 1)
+    .where('created_at', '>=', createdFrom)
+    .where('created_at', '<', createdBefore)
+    .groupBy(hour)
+    .orderBy(hour)
+    .execute();
+  return rows.map((r) => r.hour);
 }
 
 export interface OrderFilter {

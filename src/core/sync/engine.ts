@@ -23,7 +23,7 @@ import type { StoreHandle } from '../store/db.ts';
 import {
   acquireLease, ensureConnection, readCheckpoint, recordSyncOutcome, releaseLease, takeOverLease, writeCheckpoint,
 } from '../store/connections.ts';
-import { listOpenOrders } from '../store/orders.ts';
+import { countOpenOrders, listOpenOrders, openOrderHours } from '../store/orders.ts';
 import { closeAbandonedRuns, finishRun, startRun, type RunCounts } from '../store/runs.ts';
 import { describeError, ingestRecords, WarningLog } from './ingest.ts';
 import { walkPages } from './pager.ts';
@@ -31,6 +31,7 @@ import { createConnectorRuntime } from './runtime.ts';
 import { planWindows, windowsCovering, type TimeWindow } from './windows.ts';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 /** Without a configured `since`, the first sync reaches back this far. */
 export const DEFAULT_BACKFILL_DAYS = 30;
 /** Up to this many open orders are re-polled one by one; more are re-read by creation-date windows. */
@@ -261,20 +262,39 @@ async function refreshOpenOrders(
   const { store, config, connector, partitions, signal, walk } = deps;
   const horizon = new Date(runStart.getTime() - config.refreshOpenDays * DAY_MS);
   if (horizon >= windowsFrom) return 0;
-  const due = await listOpenOrders(store.db, config.name, horizon.toISOString(), windowsFrom.toISOString());
-  if (due.length === 0) return 0;
+  const range = [horizon.toISOString(), windowsFrom.toISOString()] as const;
+  const dueCount = await countOpenOrders(store.db, config.name, ...range);
+  if (dueCount === 0) return 0;
   onStart();
+
+  const byOpenQuery = connector.supportsOpenQuery === true;
+  const byIds = !byOpenQuery && connector.fetchByIds !== undefined && (dueCount <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window');
+  if (!byOpenQuery && !byIds) {
+    // Many open orders and no status filter: re-read the creation-date windows they fall in, planned
+    // from an hourly aggregate so that memory stays flat however many orders are open.
+    const hours = await openOrderHours(store.db, config.name, ...range);
+    const windows = windowsCovering(hours.map((h) => new Date(`${h}:00:00.000Z`)), connector.maxWindowDays ?? 31);
+    for (const w of windows) {
+      // windowsCovering ends a window just after its last hour's start; cover that whole hour.
+      const window = { from: w.from, to: new Date(w.to.getTime() - 1 + HOUR_MS) };
+      for (const partition of partitions) await walk(windowQuery(window, partition));
+    }
+    return dueCount;
+  }
+
+  // Few enough to track one by one (or the channel's own open filter): an order the channel no longer
+  // returns is reported.
+  const due = await listOpenOrders(store.db, config.name, ...range);
   const pending = new Map(due.map((o) => [o.externalId, o.createdAt]));
   const markSeen = (ids: string[]) => {
     for (const id of ids) pending.delete(id);
   };
-
-  if (connector.supportsOpenQuery) {
+  if (byOpenQuery) {
     for (const partition of partitions) {
       await walk(partition === undefined ? { kind: 'open' } : { kind: 'open', partition }, markSeen);
     }
   }
-  if (pending.size > 0 && connector.fetchByIds && (pending.size <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window')) {
+  if (pending.size > 0 && connector.fetchByIds && (byIds || pending.size <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window')) {
     const batch: unknown[] = [];
     for await (const record of connector.fetchByIds([...pending.keys()], signal)) {
       batch.push(record);
@@ -291,7 +311,7 @@ async function refreshOpenOrders(
     const sample = [...pending.keys()].slice(0, 5).join(', ');
     deps.warnings.add(`${pending.size} open order(s) were not returned by the channel when re-polled (kept as they were): ${sample}`);
   }
-  return due.length;
+  return dueCount;
 }
 
 export { describeError };
