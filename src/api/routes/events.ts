@@ -105,7 +105,7 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
       tags: ['webhooks'],
       summary: 'Queue one delivery again, or every dead-lettered one',
       params: webhookIdParams,
-      body: redeliverBody,
+      body: redeliverBody.nullish(),
       response: { 202: z.object({ requeued: z.number() }), ...errors },
     },
   }, async (request, reply) => {
