@@ -6,6 +6,7 @@
  * api-contract.ts, so correcting the assumed field names there changes the simulator too.
  */
 import { DateTime } from 'luxon';
+import { hash2, Rng } from '../../../sandbox/sim-kit.ts';
 import { ALZA_STATES, formatWireTime, toWireOrder, type AlzaAddress, type AlzaCustomer, type AlzaState } from '../api-contract.ts';
 import {
   CATALOGUE, COMPANY_NAMES, CZ_CARRIERS, CZ_CITIES, CZ_FEMALE, CZ_FIRST, CZ_LAST_F, CZ_LAST_M, CZ_STREETS,
@@ -18,41 +19,6 @@ export const SIM_ZONE = 'Europe/Prague';
 export const ORDER_NUMBER_BASE = 5_200_000_000;
 const NUMBER_STEP = 7;
 
-/** 32-bit avalanche hash of (seed, i). */
-export function hash2(seed: number, i: number): number {
-  let h = (Math.imul(seed | 0, 0x27d4eb2d) ^ Math.imul(i | 0, 0x9e3779b1) ^ Math.imul((i / 4294967296) | 0, 0x85ebca77)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** mulberry32, seeded per order */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed | 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.s ^ (this.s >>> 15), 1 | this.s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  int(n: number): number {
-    return this.next() % n;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.next() % list.length]!;
-  }
-  digits(n: number): string {
-    let s = '';
-    for (let k = 0; k < n; k++) s += String(this.next() % 10);
-    return s;
-  }
-}
 
 const DAY = 86_400;
 
@@ -216,3 +182,5 @@ export class AlzaGenerator {
     return Math.floor(d.set({ hour: 16, minute: 0, second: 0, millisecond: 0 }).toSeconds());
   }
 }
+
+export { hash2, Rng };

@@ -9,7 +9,7 @@
  * Orders are produced directly as JSON text (fields in the documented order) from pre-escaped
  * per-customer and per-product fragments: no per-order objects, a few string concatenations.
  */
-import { DateTime } from 'luxon';
+import { hash2, TWO_DIGITS, WallClock } from '../../../sandbox/sim-kit.ts';
 import {
   BUSINESS_KINDS, BUSINESS_NAMES, CATALOGUE, CITIES, EMAIL_DOMAINS, FEMININE_FIRST_NAMES, FIRST_NAMES,
   LAST_NAMES, LEGAL_FORMS, STREETS, ean13, feminine, nipCheck, slug,
@@ -28,17 +28,6 @@ export const MALFORMED_CREATE_TIME = 'not-a-date';
 
 // ---------------------------------------------------------------------------------------------
 // hashing / random numbers (no allocations: a module-level state, reseeded per order)
-
-/** 32-bit avalanche hash of (seed, i). */
-export function hash2(seed: number, i: number): number {
-  let h = (Math.imul(seed | 0, 0x27d4eb2d) ^ Math.imul(i | 0, 0x9e3779b1) ^ Math.imul((i / 4294967296) | 0, 0x85ebca77)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 let rs = 0;
 /** mulberry32 step: uniform uint32 */
@@ -63,51 +52,8 @@ function digits(n: number): string {
 // ---------------------------------------------------------------------------------------------
 // wall-clock formatting (Europe/Warsaw), cached per UTC hour and per local day
 
-const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+const TWO = TWO_DIGITS;
 
-export class WallClock {
-  private readonly offsets = new Map<number, number>();
-  private readonly days = new Map<number, string>();
-  constructor(readonly zone: string = SIM_ZONE) {}
-
-  /** offset (seconds) of the zone at a UTC instant; zone rules change on whole UTC hours in Europe */
-  offsetSec(utcSec: number): number {
-    const hour = Math.floor(utcSec / 3600);
-    let off = this.offsets.get(hour);
-    if (off === undefined) {
-      off = DateTime.fromMillis(hour * 3_600_000, { zone: this.zone }).offset * 60;
-      this.offsets.set(hour, off);
-    }
-    return off;
-  }
-
-  /** "YYYY-MM-DD HH:MM:SS" local wall time of a UTC instant (seconds) */
-  format(utcSec: number): string {
-    const local = utcSec + this.offsetSec(utcSec);
-    const day = Math.floor(local / 86400);
-    let date = this.days.get(day);
-    if (date === undefined) {
-      date = new Date(day * 86_400_000).toISOString().slice(0, 10);
-      this.days.set(day, date);
-    }
-    const sod = local - day * 86400;
-    const h = (sod / 3600) | 0;
-    const m = ((sod % 3600) / 60) | 0;
-    return `${date} ${TWO[h]}:${TWO[m]}:${TWO[sod % 60]}`;
-  }
-
-  /** UTC seconds of local midnight starting a YYYY-MM-DD day */
-  startOfDay(date: string): number {
-    const dt = DateTime.fromISO(date, { zone: this.zone }).startOf('day');
-    if (!dt.isValid) throw new TypeError(`"${date}" is not a date`);
-    return Math.floor(dt.toMillis() / 1000);
-  }
-
-  /** local YYYY-MM-DD of a UTC instant (seconds) */
-  localDate(utcSec: number): string {
-    return this.format(utcSec).slice(0, 10);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // schedule: creation times of the generated orders
@@ -421,3 +367,5 @@ export class DrinksGenerator {
 const DELIVERY_COSTS = ['25.00', '19.90', '35.00', '25.00', '0.00'];
 // eslint-disable-next-line no-control-regex
 const ASCII_RE = /^[\x00-\x7f]*$/;
+
+export { hash2, WallClock };

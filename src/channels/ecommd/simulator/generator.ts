@@ -7,6 +7,7 @@
  * Creation instants are microseconds (DRF renders microseconds) and non-decreasing in the index.
  */
 import { DateTime } from 'luxon';
+import { hash2, Rng } from '../../../sandbox/sim-kit.ts';
 import {
   CATALOGUE, CHISINAU_CITY_ID, CYRILLIC_NAMES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, LOCALITIES, MOBILE_PREFIXES,
   PROMO_CODES, REGIONS, SECTORS, STORES, VILLAGE_STREETS, nameIn, type Lang, type Locality,
@@ -21,44 +22,6 @@ export const MAX_LINES = 8;
 /** created_at of an injected "malformed order" */
 export const MALFORMED_CREATED_AT = 'not-a-date';
 
-// ---------------------------------------------------------------------------------------------
-// hashing / random numbers
-
-/** 32-bit avalanche hash of (seed, i). */
-export function hash2(seed: number, i: number): number {
-  let h = (Math.imul(seed | 0, 0x27d4eb2d) ^ Math.imul(i | 0, 0x9e3779b1) ^ Math.imul((i / 4294967296) | 0, 0x85ebca77)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** mulberry32 */
-export class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed | 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.s ^ (this.s >>> 15), 1 | this.s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-  int(n: number): number {
-    return this.next() % n;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.next() % list.length]!;
-  }
-  digits(n: number): string {
-    let s = '';
-    for (let k = 0; k < n; k++) s += String(this.next() % 10);
-    return s;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // time formatting (Europe/Chisinau, offsets cached per UTC hour)
@@ -302,3 +265,5 @@ export class EcommdGenerator {
     };
   }
 }
+
+export { hash2, Rng };
