@@ -11,6 +11,7 @@
 import type { ConnectionState } from '../../core/connector.ts';
 import type { CachedToken, TokenCache } from '../../core/http/auth.ts';
 import { AuthError } from '../../core/http/errors.ts';
+import { sleep } from '../../core/sleep.ts';
 
 export const LOCK_KEY = 'alza.tokenLock';
 export const FAILURE_KEY = 'alza.tokenFailure';
@@ -102,19 +103,4 @@ export function sharedTokenFetch(opts: SharedFetchOptions): (signal?: AbortSigna
       }
     }
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

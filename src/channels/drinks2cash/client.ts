@@ -18,6 +18,7 @@ import {
   messageEnvelopeSchema,
   orderListEnvelopeSchema,
 } from './schemas.ts';
+import { sleep } from '../../core/sleep.ts';
 
 export const DRINKS_KEY_PAGE = 'https://drinks2cash.com/order/admin-importer';
 
@@ -227,19 +228,4 @@ export class DrinksClient {
       return;
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -12,6 +12,7 @@ import { AuthError, HttpStatusError, InvalidResponseError, isRetryableStatus } f
 import { backoffDelayMs } from '../../core/http/retry.ts';
 import { PagingError } from '../../core/errors.ts';
 import { envelopeSchema, shopSchema, type DropohsShop } from './schemas.ts';
+import { sleep } from '../../core/sleep.ts';
 
 /** An error the API reported inside its envelope. Retryable (by the core's rules) only for 408/429/5xx codes. */
 export class DropohsApiError extends HttpStatusError {
@@ -61,20 +62,6 @@ function envelopeMessage(body: string | undefined): string | null {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 export class DropohsClient {
   private readonly baseDelayMs: number;

@@ -21,6 +21,7 @@ import {
 import { RateLimiter } from './rate-limit.ts';
 import { backoffDelayMs, parseRetryAfter } from './retry.ts';
 import { redactUrl } from '../log.ts';
+import { sleep } from '../sleep.ts';
 
 export { redactUrl };
 
@@ -532,20 +533,5 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(e);
       },
     );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
