@@ -11,6 +11,8 @@ import { parseConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { openStore } from '../../core/store/db.ts';
 import { countOrders, latestOrders } from '../../core/store/orders.ts';
+import { startApiServer, type RunningApiServer } from '../../api/app.ts';
+import { createApiKey } from '../../api/store/api-keys.ts';
 import { syncConnection } from '../../core/sync/engine.ts';
 import { startSandbox, writeSandboxConfig } from '../../sandbox/sandbox.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
@@ -24,8 +26,9 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'where the demo keeps its config and database', 'data')
     .option('--orders <n>', 'orders per simulated channel', '2000')
     .option('--interval <seconds>', 'seconds between simulated activity and scheduled syncs', '15')
-    .option('--once', 'stop after the first sync (no scheduler)')
-    .action(async (opts: { dir: string; orders: string; interval: string; once?: boolean }) => {
+    .option('--once', 'stop after the first sync (no scheduler, no API)')
+    .option('--port <port>', 'port of the REST API (default 8080, or any free port when taken)', '8080')
+    .action(async (opts: { dir: string; orders: string; interval: string; once?: boolean; port: string }) => {
       const dir = resolve(opts.dir);
       const database = resolve(dir, 'demo.db');
       for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true });
@@ -68,6 +71,13 @@ export function registerDemo(program: Command): void {
         if (summaries.some((s) => s.status === 'failed')) process.exitCode = 1;
         return;
       }
+      const api = await startDemoApi(store, config, logger, Number(opts.port));
+      const { key } = await createApiKey(store.db, { name: 'demo', scope: 'write' });
+      out(
+        `\nREST API on ${api.url} (docs ${api.url}/docs) — demo API key (write scope): ${key}\n` +
+          `  curl -H 'Authorization: Bearer ${key}' '${api.url}/v1/orders?limit=5'\n` +
+          `  curl -H 'Authorization: Bearer ${key}' '${api.url}/v1/events?limit=5'\n`,
+      );
       const activity = setInterval(() => sandbox.tick(), interval * 1000);
       const scheduler = new Scheduler({
         store, registry: channels, connections: config.connections, logger, runAtStart: false,
@@ -85,7 +95,23 @@ export function registerDemo(program: Command): void {
       clearInterval(activity);
       out('stopping…\n');
       await scheduler.stop();
+      await api.close();
       await sandbox.close();
       await store.close();
     });
+}
+
+/** The API on the requested port, or on any free port when it is taken (a second demo, another service). */
+async function startDemoApi(
+  store: Awaited<ReturnType<typeof openStore>>,
+  config: ReturnType<typeof parseConfig>,
+  logger: ReturnType<typeof createLogger>,
+  port: number,
+): Promise<RunningApiServer> {
+  try {
+    return await startApiServer({ store, config, registry: channels, logger, host: '127.0.0.1', port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    return startApiServer({ store, config, registry: channels, logger, host: '127.0.0.1', port: 0 });
+  }
 }

@@ -2,21 +2,32 @@
 import type { Command } from 'commander';
 import { channels } from '../../channels/registry.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
+import { WebhookDispatcher } from '../../webhooks/dispatcher.ts';
+import { WriteBackWorker } from '../../outbox/worker.ts';
 import { openContext, type GlobalOptions } from '../context.ts';
 import { printSummaries } from './sync.ts';
 
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('keep every enabled connection synced on its schedule until SIGINT/SIGTERM, then let running syncs finish')
+    .description('keep every enabled connection synced on its schedule, and deliver webhooks and write-backs, until SIGINT/SIGTERM; then let running work finish')
     .option('--grace <seconds>', 'how long to wait for running syncs on shutdown before aborting them', '30')
-    .action(async (opts: { grace: string }, cmd: Command) => {
+    .option('--no-workers', 'only sync: leave webhook and write-back delivery to `orderhub serve`')
+    .action(async (opts: { grace: string; workers: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       const scheduler = new Scheduler({
         store: ctx.store, registry: channels, connections: ctx.config.connections, logger: ctx.logger,
         onSummary: (s) => printSummaries([s]),
       });
       scheduler.start();
+      // Deliveries are claimed with leases, so these may run here and in `serve` at the same time.
+      const workers = opts.workers
+        ? [
+            new WebhookDispatcher({ store: ctx.store, logger: ctx.logger }),
+            new WriteBackWorker({ store: ctx.store, logger: ctx.logger, registry: channels, connections: ctx.config.connections }),
+          ]
+        : [];
+      for (const w of workers) w.start();
       process.stderr.write(`scheduler running for ${ctx.config.connections.filter((c) => c.enabled).map((c) => `${c.name} (${c.schedule})`).join(', ')}; Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -24,6 +35,7 @@ export function registerRun(program: Command): void {
       });
       process.stderr.write('stopping: waiting for running syncs…\n');
       await scheduler.stop(Number(opts.grace) * 1000);
+      await Promise.all(workers.map((w) => w.stop()));
       await ctx.close();
     });
 }
