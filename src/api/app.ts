@@ -150,6 +150,14 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // ---- inbound APIs of push channels (e.g. Alza's Dropshipment supplier API), each in its own scope
+  for (const channel of deps.registry.all()) {
+    const connections = deps.config.connections.filter((c) => c.kind === channel.kind && c.enabled);
+    if (!channel.push || connections.length === 0) continue;
+    const push = channel.push;
+    await app.register(async (scope) => push.register(scope, { store: deps.store, connections, logger: deps.logger }));
+  }
+
   app.addHook('onClose', async () => {
     shutdown.abort(new Error('server closing'));
     await Promise.allSettled([...context.syncs.values()]);

@@ -6,12 +6,14 @@
  * orders. A new channel is one folder under src/channels/ plus one line in src/channels/registry.ts.
  */
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { CanonicalOrder, MappedOrder } from './canonical/order.ts';
 import type { HttpClient, HttpClientOptions } from './http/client.ts';
 import type { TokenCache } from './http/auth.ts';
 import type { BaseConnectionConfig } from './config.ts';
+import type { StoreHandle } from './store/db.ts';
 
 /** What the engine asks a connector for. */
 export type PullQuery =
@@ -167,8 +169,22 @@ export interface ChannelDefinition<C extends BaseConnectionConfig = BaseConnecti
   secretFields: readonly string[];
   createConnector(config: C, ctx: ConnectorContext): Connector;
   simulator?: { start(options: SimulatorOptions): Promise<RunningSimulator> };
+  /**
+   * A push channel's inbound API (the channel calls us), mounted by `orderhub serve` in its own
+   * encapsulated Fastify scope (own body parsers, error handling and auth), when at least one
+   * connection of the kind is configured.
+   */
+  push?: { register(app: FastifyInstance, ctx: PushContext): Promise<void> };
   /** Channel-specific CLI commands, mounted as `orderhub <kind> …` (e.g. reference data lookups). */
   cli?: { description: string; register(command: Command, ctx: ChannelCliContext): void };
+}
+
+/** What a push channel's inbound API is given. */
+export interface PushContext {
+  store: StoreHandle;
+  /** the enabled connections of this channel kind */
+  connections: BaseConnectionConfig[];
+  logger: Logger;
 }
 
 /** What a channel's own CLI commands get: its configured connections, opened on demand. */
