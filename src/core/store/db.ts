@@ -31,10 +31,19 @@ export function redactDatabaseUrl(database: string): string {
   return isPostgresUrl(database) ? database.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') : database;
 }
 
-export async function openStore(database: string, options: { migrate?: boolean; poolSize?: number } = {}): Promise<StoreHandle> {
+export async function openStore(
+  database: string,
+  options: { migrate?: boolean; poolSize?: number; onIdleError?: (err: Error) => void } = {},
+): Promise<StoreHandle> {
   let handle: StoreHandle;
   if (isPostgresUrl(database)) {
     const pool = new pg.Pool({ connectionString: database, max: options.poolSize ?? 10 });
+    // An idle pooled connection that the server closes (restart, failover, admin termination) is
+    // reported here; the pool already discarded it and the next query opens a new one. Without a
+    // listener Node treats the event as an uncaught exception and the whole process dies.
+    pool.on('error', (err) => {
+      options.onIdleError?.(err);
+    });
     handle = {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       dialect: 'postgres',
