@@ -3,7 +3,9 @@
  *
  *   BENCH_ORDERS   orders in the drinks2cash simulator (default 200 000; 1 000 000 works)
  *   BENCH_DROPOHS  orders for the Dropohs no-change re-sync (default 100 000; 0 = skip)
- *   BENCH_ONLY     comma list of sections to run: sync,dropohs,api (default all available)
+ *   BENCH_ONLY     comma list of sections to run: sync,dropohs,api,dropship (default all)
+ *   BENCH_API_ORDERS  orders in the store for the REST API section (default 1 000 000)
+ *   BENCH_DROPSHIP_RATE / BENCH_DROPSHIP_SECONDS  Insert order load (default 200 req/s for 10 s)
  *
  * The simulator runs in a child process so that peak RSS is the syncing process's own.
  */
@@ -13,6 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { channels } from '../src/channels/registry.ts';
+import { benchApi } from './api.ts';
+import { benchDropship } from './dropship.ts';
 import { addDays, localDate } from '../src/core/canonical/time.ts';
 import type { BaseConnectionConfig } from '../src/core/config.ts';
 import { silentLogger } from '../src/core/log.ts';
@@ -23,7 +27,7 @@ import { createConnectorRuntime } from '../src/core/sync/runtime.ts';
 import { planWindows } from '../src/core/sync/windows.ts';
 import { startOfLocalDay } from '../src/core/canonical/time.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'sync,dropohs,api').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'sync,dropohs,api,dropship').split(',').map((s) => s.trim()));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const peakRssKb = () => process.resourceUsage().maxRSS;
@@ -115,9 +119,5 @@ const dropohs = Number(process.env.BENCH_DROPOHS ?? 100_000);
 if (only.has('dropohs') && dropohs > 0 && channels.kinds().includes('dropohs')) {
   await benchSync('dropohs', dropohs, 'Dropohs full scan and no-change re-sync', { floor: false });
 }
-if (only.has('api')) {
-  // bench/api.ts belongs to the REST API; it is optional so the sync benchmark runs without it.
-  const apiModule = './api.ts';
-  const api = (await import(apiModule).catch(() => null)) as { benchApi?: (o: { orders: number; log: (l: string) => void }) => Promise<unknown> } | null;
-  if (api?.benchApi) await api.benchApi({ orders: Number(process.env.BENCH_API_ORDERS ?? 1_000_000), log });
-}
+if (only.has('api')) await benchApi({ orders: Number(process.env.BENCH_API_ORDERS ?? 1_000_000), log });
+if (only.has('dropship')) await benchDropship({ log });

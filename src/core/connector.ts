@@ -144,6 +144,13 @@ export interface RunningSimulator {
   connection: Record<string, unknown>;
   /** one step of simulated live activity: new orders, status changes (used by the demo) */
   tick?(): void;
+  /**
+   * A push channel's simulator calls orderhub rather than being called: once orderhub's server runs it
+   * is told where, and seeds what its channel needs in the store (e.g. the stock its orders draw on).
+   */
+  connectTo?(target: { serverUrl: string; store: StoreHandle; connection: BaseConnectionConfig }): Promise<void>;
+  /** A line on what happened since the last call (for the demo; push orders never show in sync summaries). */
+  describeActivity?(): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -176,7 +183,12 @@ export interface ChannelDefinition<C extends BaseConnectionConfig = BaseConnecti
    */
   push?: { register(app: FastifyInstance, ctx: PushContext): Promise<void> };
   /** Channel-specific CLI commands, mounted as `orderhub <kind> …` (e.g. reference data lookups). */
-  cli?: { description: string; register(command: Command, ctx: ChannelCliContext): void };
+  cli?: {
+    description: string;
+    register(command: Command, ctx: ChannelCliContext): void;
+    /** Commands a user reaches for daily, also mounted at the top level (`orderhub stock …`). */
+    topLevel?: Array<{ name: string; description: string; register(command: Command, ctx: ChannelCliContext): void }>;
+  };
 }
 
 /** What a push channel's inbound API is given. */
@@ -193,7 +205,13 @@ export interface ChannelCliContext {
    * Opens a configured connection of this channel kind: the named one, or the only one configured.
    * The context builds HTTP clients exactly as the sync engine does; close() releases them.
    */
-  openConnection(name: string | undefined): Promise<{ config: BaseConnectionConfig; context: ConnectorContext; close(): Promise<void> }>;
+  openConnection(name: string | undefined): Promise<{
+    config: BaseConnectionConfig;
+    context: ConnectorContext;
+    /** the store (always given by `orderhub`; channels whose commands only call the channel ignore it) */
+    store?: StoreHandle;
+    close(): Promise<void>;
+  }>;
 }
 
 /** Identity helper so a channel definition is type-checked against its own config type. */

@@ -241,12 +241,13 @@ export interface TestApi {
 
 export async function startTestApi(
   kind: StoreKind,
-  options: { connections?: Array<Record<string, unknown>>; server?: Partial<StartApiOptions> } = {},
+  options: { connections?: Array<Record<string, unknown>>; server?: Partial<StartApiOptions>; registry?: ChannelRegistry } = {},
 ): Promise<TestApi> {
   const t = await openTestStore(kind);
-  const config = testConfig(t.database, options.connections);
+  const registry = options.registry ?? testRegistry;
+  const config = parseConfig({ database: t.database, connections: options.connections ?? [] }, registry, 'test');
   const server = await startApiServer({
-    store: t.store, config, registry: testRegistry, logger: silentLogger(), host: '127.0.0.1', port: 0,
+    store: t.store, config, registry, logger: silentLogger(), host: '127.0.0.1', port: 0,
     ...options.server,
     webhooks: { pollIntervalMs: 20, retrySchedule: [50, 100, 200, 400], leaseMs: 5_000, timeoutMs: 2_000, ...options.server?.webhooks },
     writeBacks: { pollIntervalMs: 20, retrySchedule: [50, 100, 200], ...options.server?.writeBacks },

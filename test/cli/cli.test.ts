@@ -137,10 +137,55 @@ describe('the orderhub command', () => {
   });
 
   it('has --help for every command', async () => {
-    for (const cmd of [[], ['sync'], ['orders', 'export'], ['run'], ['sandbox'], ['channels'], ['demo']]) {
+    for (const cmd of [[], ['sync'], ['orders', 'export'], ['run'], ['sandbox'], ['channels'], ['demo'], ['stock', 'import'], ['alza-dropship', 'depart']]) {
       const r = await orderhub([...cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: orderhub/);
     }
+  });
+});
+
+describe('orderhub stock (Alza dropship supplier branch)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let config: string;
+  beforeAll(() => {
+    dir = tempDir('orderhub-stock-');
+    config = join(dir.path, 'orderhub.yaml');
+    const dropship = { kind: 'alza-dropship', buyerApiUrl: 'http://127.0.0.1:9/api/v1', customerId: 7, supplierId: 4242, supplierBranchId: 3, secret: 'not-a-real-secret' };
+    writeFileSync(config, stringify({
+      database: join(dir.path, 'stock.db'),
+      connections: [{ name: 'alza-a', ...dropship }, { name: 'alza-b', ...dropship, customerId: 8, supplierBranchId: 4 }],
+    }));
+  });
+  afterAll(() => dir.cleanup());
+
+  it('imports a CSV into the named connection and lists it; a bad file is refused whole with its problems', async () => {
+    const file = join(dir.path, 'stock.csv');
+    writeFileSync(file, 'code,ean,name,quantity,price\nTV-1,8590000000101,Televize,5,7999.00\nCABLE,,"Kabel, 2 m",12,59.90\n');
+    const imported = await orderhub(['--config', config, 'stock', 'import', '--connection', 'alza-b', file]);
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toMatch(/2 product\(s\) read: 2 new, 0 updated \(branch 4\)/);
+    const listed = await orderhub(['--config', config, 'stock', 'list', '--connection', 'alza-b', '--json']);
+    expect(listed.code).toBe(0);
+    const rows = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { code: string; onHand: number; available: number; name: string });
+    expect(rows.map((r) => [r.code, r.onHand, r.available, r.name])).toEqual([['CABLE', 12, 12, 'Kabel, 2 m'], ['TV-1', 5, 5, 'Televize']]);
+    // the other branch has none
+    expect((await orderhub(['--config', config, 'stock', 'list', '--connection', 'alza-a'])).stdout).toMatch(/0 product\(s\)/);
+
+    writeFileSync(file, 'code,ean,name,quantity,price\nTV-1,,x,-1,1\n');
+    const bad = await orderhub(['--config', config, 'stock', 'import', '--connection', 'alza-b', file]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/quantity/);
+    const after = await orderhub(['--config', config, 'stock', 'list', '--connection', 'alza-b', '--json']);
+    expect(after.stdout).toContain('"onHand":5');
+  });
+
+  it('asks which connection when several are configured, and says a push channel has nothing to sync', async () => {
+    const which = await orderhub(['--config', config, 'stock', 'list']);
+    expect(which.code).toBe(2);
+    expect(which.stderr).toMatch(/several alza-dropship connections .*--connection \(alza-a, alza-b\)/);
+    const sync = await orderhub(['--config', config, 'sync', '--connection', 'alza-a']);
+    expect(sync.code).toBe(2);
+    expect(sync.stderr).toMatch(/push channel/);
   });
 });

@@ -41,29 +41,18 @@ function isEnv(ctx: ChannelCliContext | DropshipCliEnv): ctx is DropshipCliEnv {
   return typeof (ctx as DropshipCliEnv).open === 'function';
 }
 
-/**
- * The env over the core's CLI context. The context opens the connection (and its HTTP clients); the
- * store comes with it when the core provides one, else it is opened from the global options.
- */
-export function envFromContext(command: Command, ctx: ChannelCliContext): DropshipCliEnv {
+/** The env over the core's CLI context: it opens the connection, its HTTP clients and the store. */
+export function envFromContext(_command: Command, ctx: ChannelCliContext): DropshipCliEnv {
   return {
     out: (text) => process.stdout.write(text),
     async open(name) {
       const opened = await ctx.openConnection(name);
-      let store = (opened as { store?: StoreHandle }).store;
-      let closeStore: (() => Promise<void>) | null = null;
+      const store = opened.store;
       try {
-        if (!store) {
-          // loaded lazily: the CLI context imports the channel registry, which imports this channel
-          const { openContext } = await import('../../cli/context.ts');
-          const cli = await openContext(command.optsWithGlobals());
-          store = cli.store;
-          closeStore = cli.close;
-        }
+        if (!store) throw new Error('alza-dropship commands need the store; the CLI context gave none');
         await ensureDropshipSchema(store);
       } catch (err) {
         await opened.close();
-        await closeStore?.();
         throw err;
       }
       const config = opened.config as AlzaDropshipConfig;
@@ -72,10 +61,7 @@ export function envFromContext(command: Command, ctx: ChannelCliContext): Dropsh
         store,
         config,
         client: new BuyerApiClient(config, http),
-        close: async () => {
-          await opened.close();
-          await closeStore?.();
-        },
+        close: () => opened.close(),
       };
     },
   };

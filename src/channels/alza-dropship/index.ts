@@ -6,10 +6,12 @@
  * See README.md in this folder.
  */
 import { defineChannel } from '../../core/connector.ts';
-import { registerDropshipCommands } from './cli.ts';
+import { registerDropshipCommands, registerStockCommands } from './cli.ts';
 import { alzaDropshipConfigSchema, type AlzaDropshipConfig } from './config.ts';
 import { createDropshipConnector } from './connector.ts';
 import { DROPSHIP_ZONE } from './protocol.ts';
+import { registerDropshipManageRoutes } from './manage-api.ts';
+import { registerAlzaDropshipRoutes } from './routes.ts';
 import { startAlzaDropshipSimulator } from './simulator/index.ts';
 
 export const alzaDropshipChannel = defineChannel<AlzaDropshipConfig>({
@@ -25,9 +27,29 @@ export const alzaDropshipChannel = defineChannel<AlzaDropshipConfig>({
   secretFields: ['secret'],
   createConnector: () => createDropshipConnector(),
   simulator: { start: startAlzaDropshipSimulator },
+  push: {
+    register: async (app, ctx) => {
+      const connections = ctx.connections as AlzaDropshipConfig[];
+      // the Supplier API Alza calls (HMAC tokens) …
+      await registerAlzaDropshipRoutes(app, {
+        store: ctx.store,
+        connections,
+        logger: ctx.logger,
+        // on SQLite, WAL checkpoints run off the event loop so Insert answers stay fast
+        checkpointer: ctx.store.dialect === 'sqlite',
+      });
+      // … and our users' side under /v1/alza-dropship (API keys): stock, orders, Buyer API messages
+      registerDropshipManageRoutes(app, { store: ctx.store, connections, logger: ctx.logger });
+    },
+  },
   cli: {
     description: 'Alza Dropshipment: stock, dropship orders, availability, shipments and delivery results',
     register: (command, ctx) => registerDropshipCommands(command, ctx),
+    topLevel: [{
+      name: 'stock',
+      description: 'stock of the Alza dropship supplier branch: import (CSV/JSON) and list with reservations',
+      register: (command, ctx) => registerStockCommands(command, ctx),
+    }],
   },
 });
 
@@ -37,6 +59,7 @@ export { mapDropshipRecord } from './mapping.ts';
 export { DROPSHIP_STATUS_TABLE, mapDropshipState } from './status-map.ts';
 export { DROPSHIP_STATES, type DropshipOrderRecord, type DropshipState } from './record.ts';
 export { dropshipMigration, ensureDropshipSchema, dropshipDb, type DropshipTables } from './store.ts';
+export { registerDropshipManageRoutes, MANAGE_PREFIX } from './manage-api.ts';
 export { registerAlzaDropshipRoutes, startDropshipServer, DEFAULT_PREFIX, type DropshipRoutesOptions, type DropshipServer } from './routes.ts';
 export {
   insertOrder, confirmOrder, cancelOrder, extendOrder, releaseExpiredReservations, type SupplierAnswer, type SupplierContext,

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { channels } from '../../channels/registry.ts';
+import type { RunningSimulator } from '../../core/connector.ts';
 import { parseConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 import { openStore } from '../../core/store/db.ts';
@@ -78,7 +79,21 @@ export function registerDemo(program: Command): void {
           `  curl -H 'Authorization: Bearer ${key}' '${api.url}/v1/orders?limit=5'\n` +
           `  curl -H 'Authorization: Bearer ${key}' '${api.url}/v1/events?limit=5'\n`,
       );
-      const activity = setInterval(() => sandbox.tick(), interval * 1000);
+      // push channels (Alza Dropshipment) call the API we just started
+      const pushed = sandbox.simulators.filter((s) => s.simulator.connectTo);
+      for (const s of pushed) {
+        const connection = config.connections.find((c) => c.name === s.name);
+        if (connection) await s.simulator.connectTo!({ serverUrl: api.url, store, connection });
+      }
+      if (pushed.length > 0) {
+        out(`\npush channels call this API: ${pushed.map((s) => `${s.kind} (${s.simulator.baseUrl} → ${api.url})`).join(', ')}\n`);
+        out(`  ${cli} stock list\n  ${cli} alza-dropship orders\n`);
+        sandbox.tick();
+      }
+      const activity = setInterval(() => {
+        sandbox.tick();
+        void reportPushActivity(pushed.map((s) => s.simulator), out);
+      }, interval * 1000);
       const scheduler = new Scheduler({
         store, registry: channels, connections: config.connections, logger, runAtStart: false,
         onSummary: (s) => {
@@ -99,6 +114,17 @@ export function registerDemo(program: Command): void {
       await sandbox.close();
       await store.close();
     });
+}
+
+async function reportPushActivity(simulators: RunningSimulator[], out: (s: string) => void): Promise<void> {
+  for (const sim of simulators) {
+    try {
+      const line = await sim.describeActivity?.();
+      if (line) out(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+    } catch {
+      // the store is closing (Ctrl-C): nothing to report
+    }
+  }
 }
 
 /** The API on the requested port, or on any free port when it is taken (a second demo, another service). */

@@ -5,6 +5,7 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from './db.ts';
 import { apiMigration } from '../../api/store/migration.ts';
+import { dropshipMigration } from '../../channels/alza-dropship/store.ts';
 
 type DialectMigration = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -118,6 +119,7 @@ const initial: DialectMigration = async (db, dialect) => {
 const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['0001_initial', initial],
   ['0002_api', apiMigration],
+  ['0003_alza_dropship', dropshipMigration],
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {

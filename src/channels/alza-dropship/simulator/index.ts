@@ -13,6 +13,11 @@ import type { RunningSimulator, SimulatorOptions } from '../../../core/connector
 import { buildBuyerApi, NO_BUYER_FAULTS, type BuyerApiState, type BuyerFaults, type RecordedMessage } from './buyer-api.ts';
 import { AlzaDriver } from './driver.ts';
 import { catalog, catalogCsv, type SimProduct } from './generator.ts';
+import { ActivityReporter } from './activity.ts';
+import type { AlzaDropshipConfig } from '../config.ts';
+import { DEFAULT_PREFIX } from '../routes.ts';
+import { importStockFile, listStock } from '../stock.ts';
+import { ensureDropshipSchema } from '../store.ts';
 
 export type { BuyerFaults, RecordedMessage };
 export { AlzaDriver, NO_BUYER_FAULTS };
@@ -106,6 +111,7 @@ export async function startAlzaDropshipSimulator(options: AlzaDropshipSimulatorO
   const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const buyerApiUrl = `${baseUrl}/api/v1`;
   let pending: Promise<void> = Promise.resolve();
+  let reporter: ActivityReporter | null = null;
 
   return {
     baseUrl,
@@ -140,6 +146,16 @@ export async function startAlzaDropshipSimulator(options: AlzaDropshipSimulatorO
       pending = pending.then(() => driver.tick()).catch(() => undefined);
     },
     tickAsync: () => driver.tick(),
+    // orderhub serves the Supplier API at serverUrl: the driver calls it, and the branch gets the
+    // catalog as stock (only when it has none: a user's own stock is never overwritten)
+    async connectTo({ serverUrl, store, connection }) {
+      const config = connection as AlzaDropshipConfig;
+      driver.setSupplierUrl(`${serverUrl.replace(/\/+$/, '')}${DEFAULT_PREFIX}`);
+      await ensureDropshipSchema(store);
+      if ((await listStock(store, config)).length === 0) await importStockFile(store, config, catalogCsv(catalog(options.seed, productCount)));
+      reporter = new ActivityReporter(store, config);
+    },
+    describeActivity: async () => (reporter ? reporter.describe() : null),
     async close() {
       await pending;
       await driver.close();
