@@ -1,6 +1,8 @@
 /** `orderhub sandbox`: the channel simulators on 127.0.0.1, until stopped. */
 import type { Command } from 'commander';
 import { channels } from '../../channels/registry.ts';
+import { parseConfig } from '../../core/config.ts';
+import { openStore, type StoreHandle } from '../../core/store/db.ts';
 import { startSandbox, writeSandboxConfig } from '../../sandbox/sandbox.ts';
 import { UsageError } from '../context.ts';
 
@@ -15,7 +17,8 @@ export function registerSandbox(program: Command): void {
     .option('--seed <n>', 'seed of the deterministic generators', '42')
     .option('--database <path>', 'database written into the config', './data/sandbox.db')
     .option('--live <seconds>', 'every N seconds add new orders and status changes (0 = off)', '0')
-    .action(async (opts: { port?: string; writeConfig?: string; orders: string; days: string; seed: string; database: string; live: string }) => {
+    .option('--serve-url <url>', 'where `orderhub serve` listens: push simulators (Alza dropship) send their orders there, with their catalog imported as stock into --database')
+    .action(async (opts: { port?: string; writeConfig?: string; orders: string; days: string; seed: string; database: string; live: string; serveUrl?: string }) => {
       const num = (v: string, name: string) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number ≥ 0`);
@@ -33,6 +36,17 @@ export function registerSandbox(program: Command): void {
         writeSandboxConfig(opts.writeConfig, sandbox.config);
         process.stdout.write(`config written to ${opts.writeConfig} — try: npx orderhub --config ${opts.writeConfig} sync\n`);
       }
+      let store: StoreHandle | null = null;
+      if (opts.serveUrl) {
+        const config = parseConfig(sandbox.config, channels, 'sandbox');
+        store = await openStore(config.database);
+        for (const s of sandbox.simulators) {
+          const connection = config.connections.find((c) => c.name === s.name);
+          if (!s.simulator.connectTo || !connection) continue;
+          await s.simulator.connectTo({ serverUrl: opts.serveUrl, store, connection });
+          process.stdout.write(`${s.kind} sends its orders to ${opts.serveUrl} (stock in ${config.database})\n`);
+        }
+      }
       const live = num(opts.live, 'live');
       const timer = live > 0 ? setInterval(() => sandbox.tick(), live * 1000) : undefined;
       process.stdout.write('sandbox running; Ctrl-C to stop\n');
@@ -42,5 +56,6 @@ export function registerSandbox(program: Command): void {
       });
       clearInterval(timer);
       await sandbox.close();
+      await store?.close();
     });
 }
