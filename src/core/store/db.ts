@@ -8,6 +8,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
+import { cachePreparedStatements } from './sqlite-statements.ts';
 import { migrationProvider } from './migrations.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -66,6 +67,7 @@ export async function openStore(
     // Several processes (scheduler, CLI, API) share the file: wait for a lock instead of failing.
     sqlite.pragma('busy_timeout = 10000');
     sqlite.pragma('foreign_keys = ON');
+    cachePreparedStatements(sqlite);
     handle = {
       db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
       dialect: 'sqlite',
