@@ -1,6 +1,6 @@
 /**
  * Constants of the Alza Dropshipment ("Drop") API, doc version 1.183 (see README.md and
- * /work/shared/specs/channel-apis.md §2): error codes (numbers in JSON, K2's enum names in XML),
+ * ../shared/specs/channel-apis.md §2): error codes (numbers in JSON, K2's enum names in XML),
  * enumerations, resend intervals, and the CET wall-time format of `Timestamp`.
  */
 import { DateTime } from 'luxon';

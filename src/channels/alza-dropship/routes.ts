@@ -13,9 +13,9 @@
  * a credential in the URL: every log line of this plugin shows `token=[redacted]`.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { redactUrl } from '../../core/log.ts';
+import { listenLocal } from '../../sandbox/sim-kit.ts';
 import type { StoreHandle } from '../../core/store/db.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { rawPath, rawTokenFromUrl, signatureMessage, verifyToken } from './hmac.ts';
@@ -342,10 +342,7 @@ export async function startDropshipServer(
   app.setChildLoggerFactory((logger, bindings, opts) =>
     logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: redactedRequest as never } }));
   registerAlzaDropshipRoutes(app, { ...options, checkpointer: options.checkpointer ?? true });
-  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  const port = (app.server.address() as AddressInfo).port;
-  const host = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, baseUrl: url } = await listenLocal(app, options.host, options.port ?? 0);
   return {
     app,
     url,

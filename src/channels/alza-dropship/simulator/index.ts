@@ -8,7 +8,7 @@
  * The orders draw from a deterministic catalog: import `stockCsv()` into the connection's stock
  * (`orderhub alza-dropship stock import`) or the Inserts are answered "Unknown product".
  */
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '../../../sandbox/sim-kit.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
 import { buildBuyerApi, NO_BUYER_FAULTS, type BuyerApiState, type BuyerFaults, type RecordedMessage } from './buyer-api.ts';
 import { AlzaDriver } from './driver.ts';
@@ -105,10 +105,7 @@ export async function startAlzaDropshipSimulator(options: AlzaDropshipSimulatorO
     return state.faults;
   });
   app.get('/__sim/messages', async () => state.messages);
-  await app.listen({ host: options.host, port: options.port });
-  const port = (app.server.address() as AddressInfo).port;
-  const host = options.host === '0.0.0.0' || options.host === '::' || options.host === '' ? '127.0.0.1' : options.host;
-  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
   const buyerApiUrl = `${baseUrl}/api/v1`;
   let pending: Promise<void> = Promise.resolve();
   let reporter: ActivityReporter | null = null;

@@ -3,7 +3,7 @@
  * `connection` points orderhub at it: baseUrl = the server root, tokenUrl = `<root>/connect/token`,
  * credentials the simulator accepts (the secret deliberately contains & ^ % = + /).
  */
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '../../../sandbox/sim-kit.ts';
 import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
 import { DEFAULT_API_PREFIX } from '../api-contract.ts';
@@ -108,10 +108,7 @@ export async function startAlzaTradeSimulator(options: AlzaSimulatorOptions): Pr
     },
   };
   const app = await buildAlzaServer(state);
-  await app.listen({ host: options.host, port: options.port });
-  const port = (app.server.address() as AddressInfo).port;
-  const host = options.host === '0.0.0.0' || options.host === '::' || options.host === '' ? '127.0.0.1' : options.host;
-  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
   const tokenUrl = `${baseUrl}${TOKEN_PATH}`;
 
   const idx = (n: string) => store.indexOf(String(n).trim());

@@ -4,7 +4,7 @@
  * baseUrl is the server root WITHOUT `/api` (`http://127.0.0.1:<port>`), like the connection's
  * `https://drinks2cash.com`: the client adds `/api/order…` itself.
  */
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '../../../sandbox/sim-kit.ts';
 import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
 import { SIM_ZONE, WallClock, hash2 } from './generator.ts';
@@ -94,10 +94,7 @@ export async function startDrinksSimulator(options: DrinksSimulatorOptions): Pro
     },
   };
   const app = await buildDrinksServer(state);
-  await app.listen({ host: options.host, port: options.port });
-  const port = (app.server.address() as AddressInfo).port;
-  const host = options.host === '0.0.0.0' || options.host === '::' || options.host === '' ? '127.0.0.1' : options.host;
-  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
 
   return {
     baseUrl,

@@ -4,7 +4,7 @@
  * baseUrl is the API root (`http://127.0.0.1:<port>`); the documented paths /shops, /products and
  * /orders hang off it, as they would off the (undocumented) real host.
  */
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '../../../sandbox/sim-kit.ts';
 import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
 import { SIM_ZONE, WallClock, hash2, type OrderState, type SimProduct } from './generator.ts';
@@ -110,10 +110,7 @@ export async function startDropohsSimulator(options: DropohsSimulatorOptions): P
     },
   };
   const app = await buildDropohsServer(state);
-  await app.listen({ host: options.host, port: options.port });
-  const port = (app.server.address() as AddressInfo).port;
-  const host = options.host === '0.0.0.0' || options.host === '::' || options.host === '' ? '127.0.0.1' : options.host;
-  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
 
   const shopIndex = (shopId: number) => {
     const s = store.shopByApiId(shopId);

@@ -2,7 +2,7 @@
  * A local ecom.md server for tests, `orderhub sandbox` and the demo. baseUrl is the server root
  * (`http://127.0.0.1:<port>`), like the connection's `https://admin.ecom.md`.
  */
-import type { AddressInfo } from 'node:net';
+import { listenLocal } from '../../../sandbox/sim-kit.ts';
 import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
 import type { Lang } from './data.ts';
@@ -92,10 +92,7 @@ export async function startEcommdSimulator(options: EcommdSimulatorOptions): Pro
     },
   };
   const app = await buildEcommdServer(state);
-  await app.listen({ host: options.host, port: options.port });
-  const port = (app.server.address() as AddressInfo).port;
-  const host = options.host === '0.0.0.0' || options.host === '::' || options.host === '' ? '127.0.0.1' : options.host;
-  const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
 
   return {
     baseUrl,
