@@ -6,7 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import type { ChannelRegistry } from '../core/registry.ts';
+import type { BaseConnectionConfig } from '../core/config.ts';
 import type { RunningSimulator } from '../core/connector.ts';
+import type { StoreHandle } from '../core/store/db.ts';
 import { addDays, localDate } from '../core/canonical/time.ts';
 
 export interface SandboxOptions {
@@ -28,6 +30,11 @@ export interface Sandbox {
   /** the configuration tree (what `--write-config` writes) */
   config: { database: string; connections: Array<Record<string, unknown>> };
   tick(): void;
+  /**
+   * Points the simulators of push channels (which call orderhub) at orderhub's server and lets them
+   * seed the store; returns those simulators.
+   */
+  connectPush(target: { serverUrl: string; store: StoreHandle; connections: readonly BaseConnectionConfig[] }): Promise<Sandbox['simulators']>;
   close(): Promise<void>;
 }
 
@@ -60,6 +67,16 @@ export async function startSandbox(registry: ChannelRegistry, options: SandboxOp
     simulators,
     config,
     tick: () => simulators.forEach((s) => s.simulator.tick?.()),
+    async connectPush({ serverUrl, store, connections }) {
+      const connected: Sandbox['simulators'] = [];
+      for (const s of simulators) {
+        const connection = connections.find((c) => c.name === s.name);
+        if (!s.simulator.connectTo || !connection) continue;
+        await s.simulator.connectTo({ serverUrl, store, connection });
+        connected.push(s);
+      }
+      return connected;
+    },
     close: async () => {
       await Promise.all(simulators.map((s) => s.simulator.close()));
     },

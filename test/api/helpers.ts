@@ -11,7 +11,7 @@ import { request } from 'undici';
 import { z } from 'zod';
 import type { MappedOrder } from '../../src/core/canonical/order.ts';
 import { statusMapper } from '../../src/core/canonical/status.ts';
-import { baseConnectionSchema, parseConfig, type OrderhubConfig } from '../../src/core/config.ts';
+import { baseConnectionSchema, parseConfig } from '../../src/core/config.ts';
 import { defineChannel, type Connector } from '../../src/core/connector.ts';
 import { ChannelRefusedError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
@@ -170,9 +170,6 @@ export const testShopChannel = defineChannel({
 
 export const testRegistry = new ChannelRegistry([testShopChannel]);
 
-export function testConfig(database: string, connections: Array<Record<string, unknown>> = []): OrderhubConfig {
-  return parseConfig({ database, connections }, testRegistry, 'test');
-}
 
 // ---------------------------------------------------------------- webhook receiver
 

@@ -80,11 +80,7 @@ export function registerDemo(program: Command): void {
           `  curl -H 'Authorization: Bearer ${key}' '${api.url}/v1/events?limit=5'\n`,
       );
       // push channels (Alza Dropshipment) call the API we just started
-      const pushed = sandbox.simulators.filter((s) => s.simulator.connectTo);
-      for (const s of pushed) {
-        const connection = config.connections.find((c) => c.name === s.name);
-        if (connection) await s.simulator.connectTo!({ serverUrl: api.url, store, connection });
-      }
+      const pushed = await sandbox.connectPush({ serverUrl: api.url, store, connections: config.connections });
       if (pushed.length > 0) {
         out(`\npush channels call this API: ${pushed.map((s) => `${s.kind} (${s.simulator.baseUrl} → ${api.url})`).join(', ')}\n`);
         out(`  ${cli} stock list\n  ${cli} alza-dropship orders\n`);

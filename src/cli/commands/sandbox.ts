@@ -40,10 +40,7 @@ export function registerSandbox(program: Command): void {
       if (opts.serveUrl) {
         const config = parseConfig(sandbox.config, channels, 'sandbox');
         store = await openStore(config.database);
-        for (const s of sandbox.simulators) {
-          const connection = config.connections.find((c) => c.name === s.name);
-          if (!s.simulator.connectTo || !connection) continue;
-          await s.simulator.connectTo({ serverUrl: opts.serveUrl, store, connection });
+        for (const s of await sandbox.connectPush({ serverUrl: opts.serveUrl, store, connections: config.connections })) {
           process.stdout.write(`${s.kind} sends its orders to ${opts.serveUrl} (stock in ${config.database})\n`);
         }
       }
