@@ -2,17 +2,16 @@
  * Alza Dropshipment ("Drop API"), supplier side as K2 ERP implements it (seed 004): Alza pushes
  * orders to our Supplier API (Insert → reserve stock, Confirm, Cancel, Extend), we report
  * availability, shipments, departures, tracking and delivery results to Alza's Buyer API.
- * A push channel: nothing is pulled; `registerAlzaDropshipRoutes` is mounted by `orderhub serve`.
- * See README.md in this folder.
+ * A push channel: nothing is pulled; `orderhub serve` mounts its routes (routes.ts, manage-api.ts).
+ * See README.md in this folder. Only the channel definition is exported: everything else is imported
+ * from its own module, and the HTTP servers (routes, simulator) are loaded only by the processes
+ * that serve them.
  */
 import { defineChannel } from '../../core/connector.ts';
 import { registerDropshipCommands, registerStockCommands } from './cli.ts';
 import { alzaDropshipConfigSchema, type AlzaDropshipConfig } from './config.ts';
 import { createDropshipConnector } from './connector.ts';
 import { DROPSHIP_ZONE } from './protocol.ts';
-import { registerDropshipManageRoutes } from './manage-api.ts';
-import { registerAlzaDropshipRoutes } from './routes.ts';
-import { startAlzaDropshipSimulator } from './simulator/index.ts';
 
 export const alzaDropshipChannel = defineChannel<AlzaDropshipConfig>({
   kind: 'alza-dropship',
@@ -26,9 +25,11 @@ export const alzaDropshipChannel = defineChannel<AlzaDropshipConfig>({
   configSchema: alzaDropshipConfigSchema,
   secretFields: ['secret'],
   createConnector: () => createDropshipConnector(),
-  simulator: { start: startAlzaDropshipSimulator },
+  // loaded on demand: a syncing process never needs the simulator (nor its HTTP server)
+  simulator: { start: async (options) => (await import('./simulator/index.ts')).startAlzaDropshipSimulator(options) },
   push: {
     register: async (app, ctx) => {
+      const [{ registerAlzaDropshipRoutes }, { registerDropshipManageRoutes }] = await Promise.all([import('./routes.ts'), import('./manage-api.ts')]);
       const connections = ctx.connections as AlzaDropshipConfig[];
       // the Supplier API Alza calls (HMAC tokens) …
       await registerAlzaDropshipRoutes(app, {
@@ -52,29 +53,3 @@ export const alzaDropshipChannel = defineChannel<AlzaDropshipConfig>({
     }],
   },
 });
-
-export { alzaDropshipConfigSchema, buyerApiPath, type AlzaDropshipConfig } from './config.ts';
-export { createDropshipConnector, PushChannelError } from './connector.ts';
-export { mapDropshipRecord } from './mapping.ts';
-export { DROPSHIP_STATUS_TABLE, mapDropshipState } from './status-map.ts';
-export { DROPSHIP_STATES, type DropshipOrderRecord, type DropshipState } from './record.ts';
-export { dropshipMigration, ensureDropshipSchema, dropshipDb, type DropshipTables } from './store.ts';
-export { registerDropshipManageRoutes, MANAGE_PREFIX } from './manage-api.ts';
-export { registerAlzaDropshipRoutes, startDropshipServer, DEFAULT_PREFIX, type DropshipRoutesOptions, type DropshipServer } from './routes.ts';
-export {
-  insertOrder, confirmOrder, cancelOrder, extendOrder, releaseExpiredReservations, type SupplierAnswer, type SupplierContext,
-} from './supplier.ts';
-export { projectOrders, requestProjection, flushProjections } from './projection.ts';
-export { startCheckpointer, type Checkpointer } from './checkpointer.ts';
-export { setStock, importStockFile, parseStockFile, listStock, StockFileError, type StockRow, type StockListing } from './stock.ts';
-export { BuyerApiClient } from './buyer/client.ts';
-export {
-  queueAvailability, queueCreateShipment, queueDeleteShipment, queueDeparture, queueTrackAndTrace, queueDeliveryResult,
-} from './buyer/messages.ts';
-export { deliverOutbox, listOutbox, retryMessage } from './buyer/outbox.ts';
-export { DropshipWorker, autoAvailability, buyerHttpClient } from './worker.ts';
-export { registerDropshipCommands, registerStockCommands, envFromContext, type DropshipCliEnv } from './cli.ts';
-export { computeToken, signatureMessage, verifyToken } from './hmac.ts';
-export {
-  startAlzaDropshipSimulator, AlzaDriver, type AlzaDropshipSimulator, type AlzaDropshipSimulatorOptions,
-} from './simulator/index.ts';

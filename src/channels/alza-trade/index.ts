@@ -8,7 +8,6 @@ import { alzaTradeCli } from './cli.ts';
 import { alzaTradeConfigSchema, type AlzaTradeConfig } from './config.ts';
 import { createAlzaTradeConnector } from './connector.ts';
 import { ALZA_DEFAULT_ZONE } from './mapping.ts';
-import { startAlzaTradeSimulator } from './simulator/index.ts';
 
 export const alzaTradeChannel = defineChannel<AlzaTradeConfig>({
   kind: 'alza-trade',
@@ -22,7 +21,8 @@ export const alzaTradeChannel = defineChannel<AlzaTradeConfig>({
   configSchema: alzaTradeConfigSchema,
   secretFields: ['clientSecret'],
   createConnector: (config, ctx) => createAlzaTradeConnector(config, ctx),
-  simulator: { start: startAlzaTradeSimulator },
+  // loaded on demand: a syncing process never needs the simulator (nor its HTTP server)
+  simulator: { start: async (options) => (await import('./simulator/index.ts')).startAlzaTradeSimulator(options) },
   cli: alzaTradeCli,
 });
 
@@ -32,4 +32,3 @@ export { AlzaTradeClient, AlzaBadRequestError } from './client.ts';
 export { createAlzaAuth, requestToken, credentialsRefusedMessage, TokenRateLimitedError } from './auth.ts';
 export { alzaTradeConfigSchema, type AlzaTradeConfig } from './config.ts';
 export { ALZA_STATUS_TABLE, mapAlzaState } from './status-map.ts';
-export { startAlzaTradeSimulator, type AlzaTradeSimulator, type AlzaSimulatorOptions } from './simulator/index.ts';

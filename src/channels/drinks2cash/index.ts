@@ -6,7 +6,6 @@ import { defineChannel } from '../../core/connector.ts';
 import { drinksConfigSchema, type DrinksConfig } from './config.ts';
 import { createDrinksConnector } from './connector.ts';
 import { DRINKS_DEFAULT_ZONE } from './mapping.ts';
-import { startDrinksSimulator } from './simulator/index.ts';
 
 export const drinks2cashChannel = defineChannel<DrinksConfig>({
   kind: 'drinks2cash',
@@ -20,11 +19,11 @@ export const drinks2cashChannel = defineChannel<DrinksConfig>({
   configSchema: drinksConfigSchema,
   secretFields: ['apiKey'],
   createConnector: createDrinksConnector,
-  simulator: { start: startDrinksSimulator },
+  // loaded on demand: a syncing process never needs the simulator (nor its HTTP server)
+  simulator: { start: async (options) => (await import('./simulator/index.ts')).startDrinksSimulator(options) },
 });
 
 export { createDrinksConnector } from './connector.ts';
 export { mapDrinksOrder } from './mapping.ts';
 export { DrinksClient } from './client.ts';
 export { drinksConfigSchema, type DrinksConfig } from './config.ts';
-export { startDrinksSimulator, type DrinksSimulator } from './simulator/index.ts';

@@ -7,7 +7,6 @@ import { defineChannel } from '../../core/connector.ts';
 import { dropohsConfigSchema, type DropohsConfig } from './config.ts';
 import { createDropohsConnector } from './connector.ts';
 import { DROPOHS_DEFAULT_ZONE } from './mapping.ts';
-import { startDropohsSimulator } from './simulator/index.ts';
 import { registerDropohsCli } from './cli.ts';
 
 export const dropohsChannel = defineChannel<DropohsConfig>({
@@ -22,7 +21,8 @@ export const dropohsChannel = defineChannel<DropohsConfig>({
   configSchema: dropohsConfigSchema,
   secretFields: ['token'],
   createConnector: createDropohsConnector,
-  simulator: { start: startDropohsSimulator },
+  // loaded on demand: a syncing process never needs the simulator (nor its HTTP server)
+  simulator: { start: async (options) => (await import('./simulator/index.ts')).startDropohsSimulator(options) },
   cli: { description: 'Dropohs: e-shops of a token, catalogue as items see it', register: (command, ctx) => registerDropohsCli(command, ctx) },
 });
 
@@ -30,4 +30,3 @@ export { createDropohsConnector, type DropohsConnector } from './connector.ts';
 export { mapDropohsOrder } from './mapping.ts';
 export { DropohsClient, DropohsApiError } from './client.ts';
 export { dropohsConfigSchema, type DropohsConfig } from './config.ts';
-export { startDropohsSimulator, type DropohsSimulator, type DropohsSimulatorOptions } from './simulator/index.ts';

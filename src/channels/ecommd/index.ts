@@ -8,7 +8,6 @@ import { registerEcommdCli } from './cli.ts';
 import { ecommdConfigSchema, type EcommdConfig } from './config.ts';
 import { createEcommdConnector } from './connector.ts';
 import { ECOMMD_DEFAULT_ZONE } from './datetime.ts';
-import { startEcommdSimulator } from './simulator/index.ts';
 
 export const ecommdChannel = defineChannel<EcommdConfig>({
   kind: 'ecommd',
@@ -22,7 +21,8 @@ export const ecommdChannel = defineChannel<EcommdConfig>({
   configSchema: ecommdConfigSchema,
   secretFields: ['apiToken'],
   createConnector: createEcommdConnector,
-  simulator: { start: startEcommdSimulator },
+  // loaded on demand: a syncing process never needs the simulator (nor its HTTP server)
+  simulator: { start: async (options) => (await import('./simulator/index.ts')).startEcommdSimulator(options) },
   cli: {
     description: 'ecom.md reference data: stores, regions, localities, sectors, products, promo codes',
     register: (command, ctx) => registerEcommdCli(command, ctx),
@@ -34,4 +34,3 @@ export { mapEcommdOrder } from './mapping.ts';
 export { EcommdClient } from './client.ts';
 export { EcommdReference } from './reference.ts';
 export { ecommdConfigSchema, type EcommdConfig } from './config.ts';
-export { startEcommdSimulator, type EcommdSimulator } from './simulator/index.ts';
