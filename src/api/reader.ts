@@ -7,6 +7,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import type { StoreHandle } from '../core/store/db.ts';
+import { cachePreparedStatements } from '../core/store/sqlite-statements.ts';
 import type { Database } from '../core/store/schema.ts';
 
 export interface QueryReader {
@@ -24,7 +25,6 @@ class KyselyReader implements QueryReader {
 
 class SqliteReader implements QueryReader {
   private readonly conn: SqliteDatabase.Database;
-  private readonly statements = new Map<string, SqliteDatabase.Statement>();
 
   constructor(file: string) {
     this.conn = new SqliteDatabase(file, { fileMustExist: true });
@@ -32,17 +32,12 @@ class SqliteReader implements QueryReader {
     this.conn.pragma('query_only = true');
     this.conn.pragma('cache_size = -65536'); // 64 MiB
     this.conn.pragma('mmap_size = 268435456');
+    cachePreparedStatements(this.conn);
   }
 
   async all<R>(query: Compilable<R>): Promise<R[]> {
     const { sql, parameters } = query.compile();
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      if (this.statements.size > 500) this.statements.clear();
-      stmt = this.conn.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt.all(...(parameters as unknown[])) as R[];
+    return this.conn.prepare(sql).all(...(parameters as unknown[])) as R[];
   }
 
   close(): void {
