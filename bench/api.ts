@@ -28,6 +28,7 @@ import { Pool } from 'undici';
 import { openStore } from '../src/core/store/db.ts';
 import { orderIdFor } from '../src/core/store/orders.ts';
 import { silentLogger } from '../src/core/log.ts';
+import { CHILD_EXEC_ARGV } from './child-script.ts';
 import { ChannelRegistry } from '../src/core/registry.ts';
 import { parseConfig } from '../src/core/config.ts';
 import { startApiServer } from '../src/api/app.ts';
@@ -264,7 +265,7 @@ export async function benchApi(opts: BenchApiOptions): Promise<Record<string, nu
     const secret = 'whsec_bench_secret_0123456789';
     await handle.close();
 
-    proc = fork(fileURLToPath(import.meta.url), ['--child', database, secret], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    proc = fork(fileURLToPath(import.meta.url), ['--child', database, secret], { execArgv: CHILD_EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const ready = await new Promise<{ url: string; cachedUrl: string; receiver: string }>((resolve, reject) => {
       proc!.once('message', (m) => resolve(m as { url: string; cachedUrl: string; receiver: string }));
       proc!.once('exit', (code) => reject(new Error(`API child exited with ${code}`)));

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../src/core/log.ts';
+import { childScript } from './child-script.ts';
 import { openStore } from '../src/core/store/db.ts';
 import { countOrders } from '../src/core/store/orders.ts';
 import { alzaDropshipConfigSchema } from '../src/channels/alza-dropship/config.ts';
@@ -38,7 +39,7 @@ interface LoadResult {
 /** The load generator in a child process (bench/dropship-load.ts): the server's event loop is its own. */
 function runLoad(args: string[]): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'dropship-load.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...childScript('dropship-load'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
     child.on('error', reject);

@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { channels } from '../src/channels/registry.ts';
+import { childScript } from './child-script.ts';
 import { addDays, localDate } from '../src/core/canonical/time.ts';
 import type { BaseConnectionConfig } from '../src/core/config.ts';
 import { silentLogger } from '../src/core/log.ts';
@@ -31,7 +32,7 @@ const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const peakRssKb = () => process.resourceUsage().maxRSS;
 
 async function startSimProcess(kind: string, orders: number, since: string): Promise<{ child: ChildProcess; connection: Record<string, unknown> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'sim-process.ts'), kind, String(orders), since], {
+  const child = spawn(process.execPath, [...childScript('sim-process'), kind, String(orders), since], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -125,7 +126,7 @@ if (only.has('api')) {
 if (only.has('dropship')) {
   // in a fresh process, as a server runs: not in a heap the sections above filled with a million orders
   await new Promise<void>((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'dropship.ts')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, childScript('dropship'), { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', fail);
     child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`bench/dropship.ts exited with ${code}`))));
   });

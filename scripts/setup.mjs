@@ -4,6 +4,7 @@
 //
 //   node scripts/setup.mjs                  # before `npm start` / `npm run bench`
 //   node scripts/setup.mjs --with-postgres  # before `npm test`
+//   node scripts/setup.mjs --build          # also compile to dist/ when the sources changed
 //
 // 1. Makes sure npm dependencies are installed and current (runs `npm ci`
 //    when node_modules is missing, stale, or a key module does not load).
@@ -11,6 +12,9 @@
 //    (installs Debian's `postgresql` package via apt-get when running as root).
 //    The tests never use a system cluster: test/support/global-setup.ts starts
 //    its own throwaway cluster from these binaries on a free port.
+//
+// 3. With --build: compiles src/ and bench/ to dist/ (tsconfig.build.json) when dist is missing or
+//    older than a source file. bin/orderhub.js runs dist when it is current, the sources otherwise.
 //
 // It is a fast no-op (well under 0.5 s) when everything is already in place.
 
@@ -24,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = new Set(process.argv.slice(2));
 const WITH_POSTGRES = args.has('--with-postgres');
+const BUILD = args.has('--build');
 const REQUIRE_PG = process.env.ORDERHUB_REQUIRE_PG === '1';
 
 const log = (msg) => console.error(`[setup] ${msg}`);
@@ -77,6 +82,7 @@ function depsProblem() {
   const req = createRequire(join(ROOT, 'package.json'));
   const required = ['better-sqlite3', 'tsx', 'kysely'];
   if (WITH_POSTGRES) required.push('vitest', 'typescript', 'pg');
+  if (BUILD) required.push('typescript');
   for (const name of required) {
     if (!moduleInstalled(req, name)) return `module "${name}" is not installed`;
   }
@@ -269,5 +275,31 @@ function ensurePostgres() {
   log(`PostgreSQL installed in ${((Date.now() - started) / 1000).toFixed(1)} s (${dir}); tests use their own temp cluster, not the system one`);
 }
 
+// --------------------------------------------------------------------------
+// dist/ (compiled JavaScript)
+// --------------------------------------------------------------------------
+
+function newestMtime(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return /\.(ts|json)$/.test(path) ? st.mtimeMs : 0;
+  let newest = 0;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+function ensureBuild() {
+  const marker = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+  const sources = ['src', 'bench', 'tsconfig.json', 'tsconfig.build.json'].map((p) => join(ROOT, p));
+  const built = mtimeMs(marker);
+  if (built !== null && built >= Math.max(...sources.map(newestMtime))) return;
+  const started = Date.now();
+  log(built === null ? 'compiling to dist/ (first run)…' : 'sources changed: compiling to dist/…');
+  const tsc = join(NODE_MODULES, 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) fail('the TypeScript build failed (see above); `npm run typecheck` shows the same errors');
+  log(`compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 await ensureDeps();
 if (WITH_POSTGRES) ensurePostgres();
+if (BUILD) ensureBuild();

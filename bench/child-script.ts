@@ -1,0 +1,15 @@
+/**
+ * How a benchmark starts one of its sibling scripts in a child process: compiled (dist/bench/*.js,
+ * what `npm run bench` runs) or from source through tsx (`node --import tsx bench/….ts`).
+ */
+import { join } from 'node:path';
+
+export const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** Node flags a child needs to load the benchmark's modules the way this process does. */
+export const CHILD_EXEC_ARGV: string[] = FROM_SOURCE ? ['--import', 'tsx'] : [];
+
+/** `process.execPath` arguments that run bench script `name` (without extension). */
+export function childScript(name: string): string[] {
+  return [...CHILD_EXEC_ARGV, join(import.meta.dirname, `${name}${FROM_SOURCE ? '.ts' : '.js'}`)];
+}
