@@ -2,7 +2,7 @@
  * The `orderhub` command as a user runs it: a child process against the drinks2cash simulator.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -19,9 +19,13 @@ const ORDERS = 300;
 
 interface Result { code: number | null; stdout: string; stderr: string }
 
-function orderhub(args: string[], options: { timeoutMs?: number; onSpawn?: (kill: (sig: NodeJS.Signals) => void, out: () => string) => void } = {}): Promise<Result> {
+function orderhub(
+  args: string[],
+  options: { timeoutMs?: number; env?: Record<string, string>; onSpawn?: (kill: (sig: NodeJS.Signals) => void, out: () => string) => void } = {},
+): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ORDERHUB_LOG_LEVEL: 'warn' } });
+    const env = { ...process.env, ORDERHUB_LOG_LEVEL: 'warn', ...options.env };
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += String(d)));
@@ -134,6 +138,17 @@ describe('the orderhub command', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('runs the same from the compiled dist/ (built by npm test, as by npm start) and from the sources', async () => {
+    // npm test compiles first, so the other tests here run the compiled CLI; this one also runs the sources
+    expect(existsSync(join(import.meta.dirname, '../../dist/src/cli/main.js'))).toBe(true);
+    const compiled = await orderhub(['--config', config, 'orders', 'list', '-n', '3']);
+    const source = await orderhub(['--config', config, 'orders', 'list', '-n', '3'], { env: { ORDERHUB_FROM_SOURCE: '1' } });
+    expect(compiled.code).toBe(0);
+    expect(source.code).toBe(0);
+    expect(compiled.stdout).toMatch(/^connection\s+order/);
+    expect(source.stdout).toBe(compiled.stdout);
   });
 
   it('has --help for every command', async () => {
