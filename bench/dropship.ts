@@ -80,7 +80,6 @@ export async function benchDropship(opts: { log: (line: string) => void; rate?: 
     await setStock(store, config, catalog(11, products).map((p) => ({ ...p, quantity: 1_000_000 })));
     // the background worker runs as in production (every 5 s)
     server = await startDropshipServer({ store, connections: [config], logger: silentLogger(), sweepIntervalMs: 5_000 });
-    const supplierUrl = server.supplierApiUrl;
     const warmupCount = Math.round(rate * warmup);
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();

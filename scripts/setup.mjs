@@ -24,6 +24,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestMtime } from './newest-mtime.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = new Set(process.argv.slice(2));
@@ -279,19 +280,11 @@ function ensurePostgres() {
 // dist/ (compiled JavaScript)
 // --------------------------------------------------------------------------
 
-function newestMtime(path) {
-  const st = statSync(path);
-  if (!st.isDirectory()) return /\.(ts|json)$/.test(path) ? st.mtimeMs : 0;
-  let newest = 0;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
 function ensureBuild() {
   const marker = join(ROOT, 'dist', 'src', 'cli', 'main.js');
   const sources = ['src', 'bench', 'tsconfig.json', 'tsconfig.build.json'].map((p) => join(ROOT, p));
   const built = mtimeMs(marker);
-  if (built !== null && built >= Math.max(...sources.map(newestMtime))) return;
+  if (built !== null && built >= newestMtime(sources, /\.(ts|json)$/)) return;
   const started = Date.now();
   log(built === null ? 'compiling to dist/ (first run)…' : 'sources changed: compiling to dist/…');
   const tsc = join(NODE_MODULES, 'typescript', 'bin', 'tsc');

@@ -15,12 +15,12 @@ import {
   queueAvailability, queueCreateShipment, queueDeleteShipment, queueDeliveryResult, queueDeparture, queueTrackAndTrace,
   type DeparturePackage,
 } from './buyer/messages.ts';
-import { deliverOutbox, listOutbox, retryMessage } from './buyer/outbox.ts';
+import { deliverAndLoad, deliverOutbox, listOutbox, retryMessage } from './buyer/outbox.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { DROPSHIP_ZONE, formatTimestamp } from './protocol.ts';
 import type { DropshipOrderRecord } from './record.ts';
 import { importStockFile, listStock } from './stock.ts';
-import { dropshipDb, ensureDropshipSchema } from './store.ts';
+import { ensureDropshipSchema, listDropshipOrders } from './store.ts';
 import { releaseExpiredReservations } from './supplier.ts';
 
 export interface OpenedDropship {
@@ -42,7 +42,7 @@ function isEnv(ctx: ChannelCliContext | DropshipCliEnv): ctx is DropshipCliEnv {
 }
 
 /** The env over the core's CLI context: it opens the connection, its HTTP clients and the store. */
-export function envFromContext(_command: Command, ctx: ChannelCliContext): DropshipCliEnv {
+export function envFromContext(ctx: ChannelCliContext): DropshipCliEnv {
   return {
     out: (text) => process.stdout.write(text),
     async open(name) {
@@ -90,9 +90,7 @@ function parseWhen(text: string | undefined, zone: string): Date | undefined {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 async function deliverAndReport(env: DropshipCliEnv, o: OpenedDropship, ids: number[]): Promise<void> {
-  const now = env.now ?? (() => new Date());
-  await deliverOutbox({ store: o.store, config: o.config, client: o.client, now });
-  const rows = await dropshipDb(o.store).selectFrom('dropship_outbox').selectAll().where('id', 'in', ids.length ? ids : [-1]).orderBy('id').execute();
+  const rows = await deliverAndLoad({ store: o.store, config: o.config, client: o.client, now: env.now ?? (() => new Date()) }, ids);
   for (const r of rows) {
     const what = `message ${r.id} (${r.kind} ${r.path})`;
     if (r.state === 'delivered') env.out(`${what}: accepted by Alza\n`);
@@ -107,7 +105,7 @@ function connectionOption(cmd: Command): Command {
 
 /** `stock import|list`: also mounted as the top-level `orderhub stock …`. */
 export function registerStockCommands(command: Command, ctx: ChannelCliContext | DropshipCliEnv): void {
-  const env = isEnv(ctx) ? ctx : envFromContext(command, ctx);
+  const env = isEnv(ctx) ? ctx : envFromContext(ctx);
   connectionOption(command.command('import'))
     .description('set on-hand quantities (and EAN, name, price) from a CSV (code,ean,name,quantity,price) or JSON file')
     .argument('<file>', 'the stock file')
@@ -144,7 +142,7 @@ export function registerStockCommands(command: Command, ctx: ChannelCliContext |
 }
 
 export function registerDropshipCommands(command: Command, ctx: ChannelCliContext | DropshipCliEnv): void {
-  const env = isEnv(ctx) ? ctx : envFromContext(command, ctx);
+  const env = isEnv(ctx) ? ctx : envFromContext(ctx);
   const now = () => env.now?.() ?? new Date();
   registerStockCommands(command.command('stock').description('stock and catalog of the supplier branch'), env);
 
@@ -154,9 +152,7 @@ export function registerDropshipCommands(command: Command, ctx: ChannelCliContex
     .option('--json', 'the stored records as JSON lines')
     .action(async (opts: { connection?: string; state?: string; json?: boolean }) => {
       await withConnection(env, opts.connection, async (o) => {
-        let q = dropshipDb(o.store).selectFrom('dropship_orders').select(['order_number', 'supplier_order', 'state', 'valid_until', 'record', 'updated_at']).where('connection', '=', o.config.name);
-        if (opts.state) q = q.where('state', '=', opts.state);
-        const rows = await q.orderBy('created_at', 'desc').limit(500).execute();
+        const rows = await listDropshipOrders(o.store, o.config.name, { state: opts.state, limit: 500 });
         if (opts.json) {
           for (const r of rows) env.out(`${r.record}\n`);
           return;

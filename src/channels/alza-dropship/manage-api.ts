@@ -15,17 +15,17 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { NotFoundError, WriteBackRuleError } from '../../core/errors.ts';
 import type { StoreHandle } from '../../core/store/db.ts';
-import { BuyerApiClient } from './buyer/client.ts';
+import type { BuyerApiClient } from './buyer/client.ts';
 import {
   queueAvailability, queueCreateShipment, queueDeleteShipment, queueDeliveryResult, queueDeparture, queueTrackAndTrace,
 } from './buyer/messages.ts';
-import { deliverOutbox, listOutbox, retryMessage } from './buyer/outbox.ts';
+import { deliverAndLoad, listOutbox, retryMessage } from './buyer/outbox.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { DELIVERY_RESULTS, TRACK_STATUSES } from './protocol.ts';
 import type { DropshipOrderRecord } from './record.ts';
 import { importStockFile, listStock, StockFileError } from './stock.ts';
-import { dropshipDb, ensureDropshipSchema } from './store.ts';
-import { buyerHttpClient } from './worker.ts';
+import { ensureDropshipSchema, listDropshipOrders } from './store.ts';
+import { buyerClients } from './worker.ts';
 
 export const MANAGE_PREFIX = '/v1/alza-dropship';
 
@@ -65,17 +65,7 @@ const messagesAnswer = z.object({ messages: z.array(messageState) });
 export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageRoutesOptions): void {
   const byName = new Map(opts.connections.map((c) => [c.name, c]));
   const now = opts.now ?? (() => new Date());
-  const ownHttp: Array<{ close(): Promise<void> }> = [];
-  const clients = new Map<string, BuyerApiClient>();
-  for (const c of opts.connections) {
-    const given = opts.clients?.get(c.name);
-    if (given) clients.set(c.name, given);
-    else {
-      const http = buyerHttpClient(c, opts.logger);
-      ownHttp.push(http);
-      clients.set(c.name, new BuyerApiClient(c, http));
-    }
-  }
+  const clients = buyerClients(opts.connections, opts.logger, opts.clients);
 
   const configOf = (name: string): AlzaDropshipConfig => {
     const c = byName.get(name);
@@ -85,16 +75,13 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
 
   /** One delivery attempt of what is due, then the state of the given messages. */
   const deliverAndReport = async (config: AlzaDropshipConfig, ids: number[]): Promise<{ messages: MessageState[] }> => {
-    await deliverOutbox({ store: opts.store, config, client: clients.get(config.name)!, now, logger: opts.logger });
-    const rows = await dropshipDb(opts.store).selectFrom('dropship_outbox').selectAll().where('id', 'in', ids.length ? ids : [-1]).orderBy('id').execute();
+    const rows = await deliverAndLoad({ store: opts.store, config, client: clients.get(config.name), now, logger: opts.logger }, ids);
     return { messages: rows.map(messageOf) };
   };
 
   const plugin = async (scope: FastifyInstance): Promise<void> => {
     await ensureDropshipSchema(opts.store);
-    scope.addHook('onClose', async () => {
-      await Promise.all(ownHttp.map((h) => h.close()));
-    });
+    scope.addHook('onClose', () => clients.close());
     // stock files may also be sent as they are: CSV with the header code,ean,name,quantity,price
     scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     const r = scope.withTypeProvider<ZodTypeProvider>();
@@ -150,11 +137,7 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
       },
     }, async (request) => {
       const config = configOf(request.params.connection);
-      let q = dropshipDb(opts.store).selectFrom('dropship_orders')
-        .select(['order_number', 'supplier_order', 'state', 'valid_until', 'record', 'created_at', 'updated_at'])
-        .where('connection', '=', config.name);
-      if (request.query.state) q = q.where('state', '=', request.query.state);
-      const rows = await q.orderBy('created_at', 'desc').limit(request.query.limit).execute();
+      const rows = await listDropshipOrders(opts.store, config.name, { state: request.query.state, limit: request.query.limit });
       return {
         data: rows.map((row) => ({
           orderNumber: row.order_number, supplierOrder: row.supplier_order, state: row.state, validUntil: row.valid_until,

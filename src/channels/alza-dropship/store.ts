@@ -241,3 +241,13 @@ export async function ensureDropshipSchema(store: StoreHandle): Promise<void> {
   await dropshipMigration(store.db as unknown as Kysely<unknown>, store.dialect);
   ensured.add(store);
 }
+
+/** A connection's dropship orders, newest first (CLI `orders`, REST `GET …/orders`). */
+export function listDropshipOrders(store: StoreHandle, connection: string, options: { state?: string | undefined; limit: number }) {
+  let q = dropshipDb(store)
+    .selectFrom('dropship_orders')
+    .select(['order_number', 'supplier_order', 'state', 'valid_until', 'record', 'created_at', 'updated_at'])
+    .where('connection', '=', connection);
+  if (options.state) q = q.where('state', '=', options.state);
+  return q.orderBy('created_at', 'desc').limit(options.limit).execute();
+}

@@ -32,6 +32,42 @@ export function buyerHttpClient(config: AlzaDropshipConfig, logger: Logger): Htt
   });
 }
 
+/** One Buyer API client per connection: the given ones, else built from the connection's settings. */
+export interface BuyerClients {
+  get(connection: string): BuyerApiClient;
+  /** closes the HTTP clients built here (not the given ones) */
+  close(): Promise<void>;
+}
+
+export function buyerClients(
+  connections: readonly AlzaDropshipConfig[],
+  logger: Logger,
+  given?: ReadonlyMap<string, BuyerApiClient>,
+): BuyerClients {
+  const clients = new Map<string, BuyerApiClient>();
+  const own: HttpClient[] = [];
+  for (const c of connections) {
+    const client = given?.get(c.name);
+    if (client) {
+      clients.set(c.name, client);
+    } else {
+      const http = buyerHttpClient(c, logger);
+      own.push(http);
+      clients.set(c.name, new BuyerApiClient(c, http));
+    }
+  }
+  return {
+    get(connection) {
+      const client = clients.get(connection);
+      if (!client) throw new Error(`no Buyer API client for connection ${connection}`);
+      return client;
+    },
+    close: async () => {
+      await Promise.all(own.map((h) => h.close()));
+    },
+  };
+}
+
 /**
  * Queues the Availability the doc asks for, if due. Returns the importType queued, or null.
  * The first one is a `PartialFull`; then an `Update` only when something changed (an empty Update is
@@ -79,8 +115,7 @@ export interface WorkerOptions {
 }
 
 export class DropshipWorker {
-  private readonly clients = new Map<string, BuyerApiClient>();
-  private readonly http: HttpClient[] = [];
+  private readonly clients: BuyerClients;
   private readonly now: () => Date;
   private lastAvailabilityCheck = 0;
   private running: Promise<void> | null = null;
@@ -88,16 +123,7 @@ export class DropshipWorker {
 
   constructor(private readonly opts: WorkerOptions) {
     this.now = opts.now ?? (() => new Date());
-    for (const c of opts.connections) {
-      const given = opts.clients?.get(c.name);
-      if (given) {
-        this.clients.set(c.name, given);
-      } else {
-        const http = buyerHttpClient(c, opts.logger);
-        this.http.push(http);
-        this.clients.set(c.name, new BuyerApiClient(c, http));
-      }
-    }
+    this.clients = buyerClients(opts.connections, opts.logger, opts.clients);
   }
 
   /** One round; a round still running is joined rather than started twice. */
@@ -120,7 +146,7 @@ export class DropshipWorker {
       if (checkAvailability && config.availability.auto) await this.step('queue availability', () => autoAvailability(store, config, now));
       if (this.opts.deliver !== false) {
         await this.step('deliver Buyer API messages', () =>
-          deliverOutbox({ store, config, client: this.clients.get(config.name)!, now: this.now, logger, signal: this.abort.signal }));
+          deliverOutbox({ store, config, client: this.clients.get(config.name), now: this.now, logger, signal: this.abort.signal }));
       }
     }
   }
@@ -137,6 +163,6 @@ export class DropshipWorker {
   async close(): Promise<void> {
     this.abort.abort(new Error('alza-dropship worker closed'));
     await this.running?.catch(() => undefined);
-    await Promise.all(this.http.map((h) => h.close()));
+    await this.clients.close();
   }
 }

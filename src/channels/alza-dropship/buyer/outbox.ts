@@ -219,6 +219,16 @@ async function sentTimes(db: DropshipDb, connection: string, pace: string, subje
   return rows.map((r) => Date.parse(r.sent_at));
 }
 
+/**
+ * One delivery attempt of what is due, then the given messages as they stand (what the CLI and the
+ * REST API answer after queueing: accepted, to be resent when, or failed).
+ */
+export async function deliverAndLoad(opts: DeliverOptions, ids: readonly number[]): Promise<OutboxRow[]> {
+  await deliverOutbox(opts);
+  if (ids.length === 0) return [];
+  return (await dropshipDb(opts.store).selectFrom('dropship_outbox').selectAll().where('id', 'in', [...ids]).orderBy('id').execute()) as OutboxRow[];
+}
+
 /** Messages of a connection, newest first (for the CLI). */
 export async function listOutbox(store: StoreHandle, connection: string, options: { state?: string; limit?: number } = {}): Promise<OutboxRow[]> {
   let q = dropshipDb(store).selectFrom('dropship_outbox').selectAll().where('connection', '=', connection);
