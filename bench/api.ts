@@ -94,9 +94,9 @@ export function seedOrders(file: string, n: number): { ms: number } {
       const c = i % CONNECTIONS.length;
       const connection = CONNECTIONS[c]!;
       const externalId = String(10_000_000 + i);
-      const id = orderIdFor(connection, externalId);
       const status = pickStatus(random());
       const createdAt = new Date(EPOCH + Math.floor((i / n) * span) + Math.floor(random() * 60_000)).toISOString();
+      const id = orderIdFor(connection, externalId, createdAt);
       const updatedAt = new Date(Date.parse(createdAt) + Math.floor(random() * 5 * 86_400_000)).toISOString();
       const name = `${FIRST[Math.floor(random() * FIRST.length)]} ${LAST[Math.floor(random() * LAST.length)]}`;
       const [city, postalCode, country] = CITIES[Math.floor(random() * CITIES.length)]!;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 export const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
 /** Node flags a child needs to load the benchmark's modules the way this process does. */
-export const CHILD_EXEC_ARGV: string[] = FROM_SOURCE ? ['--import', 'tsx'] : [];
+export const CHILD_EXEC_ARGV: string[] = [...(FROM_SOURCE ? ['--import', 'tsx'] : []), ...(process.env.BENCH_CHILD_ARGV ?? '').split(' ').filter(Boolean)];
 
 /** `process.execPath` arguments that run bench script `name` (without extension). */
 export function childScript(name: string): string[] {

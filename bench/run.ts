@@ -6,6 +6,7 @@
  *   BENCH_ONLY     comma list of sections to run: sync,dropohs,api,dropship (default all)
  *   BENCH_API_ORDERS  orders in the store for the REST API section (default 1 000 000)
  *   BENCH_DROPSHIP_RATE / BENCH_DROPSHIP_SECONDS  Insert order load (default 200 req/s for 10 s)
+ *   BENCH_CHILD_ARGV  extra node flags for the child processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
  *
  * The simulator runs in a child process so that peak RSS is the syncing process's own.
  */

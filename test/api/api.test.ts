@@ -193,4 +193,37 @@ describeEachStore('REST API', (kind) => {
     expect(metrics.text).toMatch(/orderhub_orders\{connection="shop-b"\} 30/);
     expect(metrics.text).toContain('orderhub_webhook_backlog{state="pending"}');
   });
+  // Runs last: it adds orders of its own connection. Pages are cut in the database (on SQLite, one
+  // aggregate query per page): ties in the sort key, page sizes that divide the total exactly, and
+  // every sort must still give each order once, in order, with `next` null on the last page only.
+  it('pages through ties and exact multiples in every sort without repeating or skipping', async () => {
+    const tied = Array.from({ length: 25 }, (_, i) =>
+      mapped(`T${i + 1}`, { createdAt: new Date(Date.UTC(2026, 4, 1) + Math.floor(i / 5) * 60_000).toISOString() }));
+    await putOrders(api.t.store, 'shop-tie', tied.slice(0, 10), new Date('2026-05-02T00:00:00.000Z'));
+    await putOrders(api.t.store, 'shop-tie', tied.slice(10), new Date('2026-05-03T00:00:00.000Z'));
+    const all = (await api.call('GET', '/v1/orders?connection=shop-tie&limit=500')).body.data as Array<{ id: string; createdAt: string; updatedAt: string }>;
+    expect(all.length).toBe(25);
+    for (const sort of ['-createdAt', 'createdAt', '-updatedAt', 'updatedAt'] as const) {
+      const field = sort.endsWith('createdAt') ? 'createdAt' : 'updatedAt';
+      const sign = sort.startsWith('-') ? -1 : 1;
+      const expected = [...all]
+        .sort((a, b) => sign * (a[field] < b[field] ? -1 : a[field] > b[field] ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((o) => o.id);
+      for (const limit of [1, 4, 5, 7, 25]) {
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const res: Awaited<ReturnType<TestApi['call']>> = await api.call('GET', `/v1/orders?connection=shop-tie&sort=${sort}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+          expect(res.status).toBe(200);
+          cursor = res.body.next;
+          pages++;
+          if (cursor) expect(res.body.data.length, `${sort} limit ${limit} page ${pages}`).toBe(limit);
+          seen.push(...res.body.data.map((o: { id: string }) => o.id));
+        } while (cursor && pages < 100);
+        expect(seen, `${sort} limit ${limit}`).toEqual(expected);
+        expect(pages, `${sort} limit ${limit}`).toBe(Math.ceil(25 / limit));
+      }
+    }
+  });
 });

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MappedOrder } from '../canonical/order.ts';
 import { describeEachStore, openTestStore, type TestStore } from '../../../test/support/stores.ts';
 import { acquireLease, ensureConnection, releaseLease, storeTokenCache } from './connections.ts';
-import { countOrders, findOrder, orderJournal, orderPayloads, sha1, streamOrders, upsertOrders, type IncomingOrder } from './orders.ts';
+import { countOrders, findOrder, orderIdFor, orderJournal, orderPayloads, sha1, streamOrders, upsertOrders, type IncomingOrder } from './orders.ts';
 import { openStore } from './db.ts';
 
 function mapped(externalId: string, overrides: Partial<MappedOrder> = {}): MappedOrder {
@@ -156,5 +156,21 @@ describeEachStore('store', (kind) => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('hub order ids', () => {
+  it('are UUIDv7s of the creation time: deterministic, distinct per connection and order, ordered like the orders', () => {
+    const a = orderIdFor('shop', '1001', '2026-03-01T10:00:00.000Z');
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.replace(/-/g, '').slice(0, 12)).toBe(Date.parse('2026-03-01T10:00:00.000Z').toString(16).padStart(12, '0'));
+    expect(orderIdFor('shop', '1001', '2026-03-01T10:00:00.000Z')).toBe(a);
+    expect(orderIdFor('other', '1001', '2026-03-01T10:00:00.000Z')).not.toBe(a);
+    expect(orderIdFor('shop', '1002', '2026-03-01T10:00:00.000Z')).not.toBe(a);
+    const times = ['2025-12-31T23:59:59.999Z', '2026-03-01T10:00:00.000Z', '2026-03-01T10:00:00.001Z', '2027-01-01T00:00:00.000Z'];
+    const ids = times.map((t, i) => orderIdFor('shop', String(9 - i), t));
+    expect([...ids].sort()).toEqual(ids);
+    // out-of-range times keep a valid id (they only lose the ordering)
+    expect(orderIdFor('shop', '1', '1969-12-31T00:00:00.000Z')).toMatch(/^00000000-0000-7/);
   });
 });

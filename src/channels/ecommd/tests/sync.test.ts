@@ -1,7 +1,7 @@
 /** End-to-end: the real sync engine, a real SQLite store, the simulator over HTTP — exact convergence. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../core/log.ts';
-import { countOrders, findOrder, orderIdFor, orderJournal, streamOrders } from '../../../core/store/orders.ts';
+import { countOrders, findOrder, orderJournal, streamOrders } from '../../../core/store/orders.ts';
 import { syncConnection, type SyncSummary } from '../../../core/sync/engine.ts';
 import { openTestStore, type TestStore } from '../../../../test/support/stores.ts';
 import { ecommdChannel } from '../index.ts';
@@ -146,12 +146,12 @@ describe('ecom.md sync', () => {
     expect(s.counts.updated).toBe(3);
     expect(s.warnings).toEqual([]);
     for (const [id, channelStatus, status] of [[toOpen, 'confirmed', 'confirmed'], [toTerminal, 'done', 'completed'], [toRefusal, 'customerrefusal', 'cancelled']] as const) {
-      const o = await findOrder(ts.store.db, orderIdFor('md', String(id)));
+      const o = await findOrder(ts.store.db, `md:${id}`);
       expect(o).toMatchObject({ channelStatus, status });
-      const journal = await orderJournal(ts.store.db, orderIdFor('md', String(id)));
+      const journal = await orderJournal(ts.store.db, o!.id);
       expect(journal.at(-1)).toMatchObject({ kind: 'status_changed', to_status: status });
     }
-    expect((await findOrder(ts.store.db, orderIdFor('md', String(closedReopened))))!.channelStatus).toBe('done');
+    expect((await findOrder(ts.store.db, `md:${closedReopened}`))!.channelStatus).toBe('done');
     // the open query asked for the non-terminal statuses
     expect(sim.requests.listQueries.some((q) => q.status === ECOMMD_OPEN_STATUSES.join(','))).toBe(true);
 

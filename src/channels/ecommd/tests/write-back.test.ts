@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelRefusedError, WriteBackRuleError } from '../../../core/errors.ts';
 import { silentLogger } from '../../../core/log.ts';
-import { findOrder, orderIdFor, orderJournal } from '../../../core/store/orders.ts';
+import { findOrder, orderJournal } from '../../../core/store/orders.ts';
 import { syncConnection } from '../../../core/sync/engine.ts';
 import { writeBackStatus } from '../../../core/sync/write-back.ts';
 import { openTestStore, type TestStore } from '../../../../test/support/stores.ts';
@@ -42,7 +42,7 @@ function orderIn(status: string): number {
 describe('ecom.md status write-back', () => {
   it('sets the status at the channel, reads it back and journals it', async () => {
     const id = orderIn('confirmed');
-    const before = (await findOrder(ts.store.db, orderIdFor('md', String(id))))!;
+    const before = (await findOrder(ts.store.db, `md:${id}`))!;
     expect(before.channelStatus).toBe('confirmed');
 
     const after = await writeBackStatus(deps(), before, 'incollection');
@@ -65,14 +65,14 @@ describe('ecom.md status write-back', () => {
     const { connector, close } = connectorFor(sim);
     expect(connector.writeBack!.settableStatuses).toEqual(ECOMMD_STATUSES);
     await close();
-    const order = (await findOrder(ts.store.db, orderIdFor('md', String(orderIn('new')))))!;
+    const order = (await findOrder(ts.store.db, `md:${orderIn('new')}`))!;
     await expect(writeBackStatus(deps(), order, 'shipped')).rejects.toThrow(WriteBackRuleError);
     expect(sim.requests.upserts).toHaveLength(0);
   });
 
   it('refuses when the channel accepts the upsert but keeps the old status', async () => {
     const id = orderIn('completedandclosed');
-    const order = (await findOrder(ts.store.db, orderIdFor('md', String(id))))!;
+    const order = (await findOrder(ts.store.db, `md:${id}`))!;
     const err = await writeBackStatus(deps(), order, 'ondelivery').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChannelRefusedError);
     expect((err as Error).message).toBe('ecom.md did not apply the status change: still completedandclosed');
@@ -80,14 +80,14 @@ describe('ecom.md status write-back', () => {
     expect((await findOrder(ts.store.db, order.id))!.channelStatus).toBe('completedandclosed');
 
     sim.setFaults({ ignoreWrites: true });
-    const other = (await findOrder(ts.store.db, orderIdFor('md', String(orderIn('new')))))!;
+    const other = (await findOrder(ts.store.db, `md:${orderIn('new')}`))!;
     await expect(writeBackStatus(deps(), other, 'confirmed')).rejects.toThrow('ecom.md did not apply the status change: still new');
   });
 
   it('reports the channel\'s DRF validation messages as a refusal', async () => {
     const { connector, close } = connectorFor(sim);
     try {
-      const order = (await findOrder(ts.store.db, orderIdFor('md', String(orderIn('new')))))!;
+      const order = (await findOrder(ts.store.db, `md:${orderIn('new')}`))!;
       // straight to the connector: the core would refuse an unknown status before sending anything
       const err = await connector.writeBack!.setStatus!(order, 'shipped').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ChannelRefusedError);
@@ -102,7 +102,7 @@ describe('ecom.md status write-back', () => {
   it('survives a rate-limited or failing upsert (retried: setting an absolute status is idempotent)', async () => {
     sim.setFaults({ rateLimitEvery: 2, retryAfterSeconds: 0 });
     const id = orderIn('new');
-    const order = (await findOrder(ts.store.db, orderIdFor('md', String(id))))!;
+    const order = (await findOrder(ts.store.db, `md:${id}`))!;
     const after = await writeBackStatus(deps(), order, 'canceled');
     expect(after.status).toBe('cancelled');
     expect(sim.statusOf(id)).toBe('canceled');
