@@ -20,6 +20,7 @@ import {
 } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { backoffDelayMs, parseRetryAfter } from './retry.ts';
+import { decodeUtf8 } from './utf8.ts';
 import { redactUrl } from '../log.ts';
 import { sleep } from '../sleep.ts';
 
@@ -317,7 +318,7 @@ export class HttpClient {
         signal: controller.signal,
       });
       // always read the whole body: it is what we return, and it frees the socket for keep-alive
-      const text = await res.body.text();
+      const text = decodeUtf8(Buffer.from(await res.body.arrayBuffer()));
       return { status: res.statusCode, headers: flattenHeaders(res.headers), text };
     } catch (e) {
       if (signal.aborted) throw signal.reason;
