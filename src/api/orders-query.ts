@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Dialect } from '../core/store/db.ts';
+import { afterKey } from '../core/store/orders.ts';
 import type { Database } from '../core/store/schema.ts';
 import { ApiError } from './errors.ts';
 import type { QueryReader } from './reader.ts';
@@ -97,10 +98,7 @@ export async function listOrders(
   const reader = params.reader;
   const run = async (f: OrderListFilter) => {
     let q = applyOrderFilter(db.selectFrom('orders'), f, dialect);
-    if (cursor) {
-      const op = desc ? '<' : '>';
-      q = q.where((eb) => eb.or([eb(col, op, cursor.k), eb.and([eb(col, '=', cursor.k), eb('id', op, cursor.id)])]));
-    }
+    if (cursor) q = q.where((eb) => afterKey(eb, col, desc ? 'desc' : 'asc', cursor));
     // SQLite hands the JSON over as bytes (cast to blob): no UTF-8 decode here and no encode when the
     // response is written, which is most of the cost of a page of 50 orders.
     const data = dialect === 'sqlite' && params.asBytes ? sql<Buffer>`cast(data as blob)`.as('data') : sql<string>`data`.as('data');

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CompiledQuery } from 'kysely';
 import type { MappedOrder } from '../canonical/order.ts';
 import { describeEachStore, openTestStore, type TestStore } from '../../../test/support/stores.ts';
 import { acquireLease, ensureConnection, releaseLease, storeTokenCache } from './connections.ts';
-import { countOrders, findOrder, orderIdFor, orderJournal, orderPayloads, sha1, streamOrders, upsertOrders, type IncomingOrder } from './orders.ts';
+import { afterKey, countOrders, findOrder, orderIdFor, orderJournal, orderPayloads, sha1, streamOrders, upsertOrders, type IncomingOrder } from './orders.ts';
 import { openStore } from './db.ts';
 
 function mapped(externalId: string, overrides: Partial<MappedOrder> = {}): MappedOrder {
@@ -172,5 +173,30 @@ describe('hub order ids', () => {
     expect([...ids].sort()).toEqual(ids);
     // out-of-range times keep a valid id (they only lose the ordering)
     expect(orderIdFor('shop', '1', '1969-12-31T00:00:00.000Z')).toMatch(/^00000000-0000-7/);
+  });
+});
+
+describe('keyset pagination', () => {
+  // The query plan, not a timing: with the cursor condition as a bare OR, SQLite scanned the index
+  // from the start of the range on every page, and a million-order export grew quadratically.
+  it('seeks to the cursor in every sort instead of scanning from the start of the index', async () => {
+    const t = await openTestStore('sqlite');
+    try {
+      for (const [col, direction] of [['created_at', 'asc'], ['created_at', 'desc'], ['updated_at', 'asc'], ['updated_at', 'desc']] as const) {
+        const page = t.store.db
+          .selectFrom('orders')
+          .select(['id', col])
+          .where((eb) => afterKey(eb, col, direction, { k: '2026-03-01T00:00:00.000Z', id: 'x' }))
+          .orderBy(col, direction)
+          .orderBy('id', direction)
+          .limit(50)
+          .compile();
+        const plan = await t.store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${page.sql}`, [...page.parameters]));
+        const details = plan.rows.map((r) => r.detail).join(' | ');
+        expect(details, `${col} ${direction}`).toMatch(new RegExp(`SEARCH orders USING (COVERING )?INDEX \\w+ \\(${col}${direction === 'asc' ? '>' : '<'}`));
+      }
+    } finally {
+      await t.cleanup();
+    }
   });
 });
