@@ -129,7 +129,8 @@ describe('HttpClient: success and retries', () => {
     expect(err).toBeInstanceOf(DeadlineExceededError);
     expect((err as DeadlineExceededError).retryable).toBe(false);
     expect((err as DeadlineExceededError).lastError).toBeInstanceOf(HttpStatusError);
-    expect(performance.now() - t).toBeLessThan(500);
+    // at once: one attempt, not a wait up to the 2 s deadline (the margin absorbs a loaded machine)
+    expect(performance.now() - t).toBeLessThan(1_200);
     expect(srv.count).toBe(1);
   });
 
