@@ -9,7 +9,6 @@ import type { CanonicalOrder, MappedOrder } from '../canonical/order.ts';
 import { isOpenStatus } from '../canonical/status.ts';
 import type { Database, NewOrderRow, OrderRow } from './schema.ts';
 
-
 /** SQLite allows 32 766 bound parameters per statement, PostgreSQL 65 535; 13 columns x 400 rows fits both. */
 const ROWS_PER_STATEMENT = 400;
 
@@ -19,8 +18,9 @@ const ROWS_PER_STATEMENT = 400;
  *
  * Why time-ordered: every index that leads with the id (the primary key, and the payload and journal
  * indexes by order id) then grows at its end as a sync walks the channel by creation date. With random
- * ids (UUIDv5, our first scheme) each insert dirtied its own page of three large B-trees, and SQLite
- * spent three quarters of a full sync rewriting them (raw insert floor measured 156 vs 46 µs/order).
+ * ids (UUIDv5, our first scheme) each insert dirtied its own page of three large B-trees: the same rows
+ * took 156 instead of 46 µs per order to insert (raw better-sqlite3), and a full sync ran at 3.8k
+ * instead of 6.6k orders/s.
  * Ids already stored keep their value: an id is only computed when an order is first inserted.
  */
 export function orderIdFor(connection: string, externalId: string, createdAt: string): string {
