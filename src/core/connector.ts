@@ -84,6 +84,11 @@ export interface Connector {
   readonly maxWindowDays?: number;
   /** fetchPage understands { kind: 'open' } */
   readonly supportsOpenQuery?: boolean;
+  /**
+   * mapOrder depends on nothing but the record and the connection's time zone (no catalog, no other
+   * state). The engine may then skip mapping a record whose raw payload is exactly the stored one.
+   */
+  readonly mapsRecordAlone?: boolean;
 
   /** Sub-accounts walked one after another (Dropohs e-shops). Default: one, unnamed. */
   partitions?(signal: AbortSignal): Promise<string[]>;

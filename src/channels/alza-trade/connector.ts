@@ -80,6 +80,7 @@ export function createAlzaTradeConnector(config: AlzaTradeConfig, ctx: Connector
     pageSize: config.pageSize,
     maxWindowDays: ALZA_MAX_WINDOW_DAYS,
     supportsOpenQuery: true,
+    mapsRecordAlone: true,
     client,
     auth,
     fetchPage,

@@ -142,6 +142,7 @@ export function createDrinksConnector(config: DrinksConfig, ctx: ConnectorContex
     paging: 'index',
     pageSize: config.pageSize,
     maxWindowDays: DRINKS_MAX_WINDOW_DAYS,
+    mapsRecordAlone: true,
     fetchPage,
     fetchByIds,
     externalIdOf(record: unknown): string | null {

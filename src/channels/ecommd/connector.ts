@@ -124,6 +124,7 @@ export function createEcommdConnector(config: EcommdConfig, ctx: ConnectorContex
     pageSize: config.pageSize,
     maxWindowDays: ECOMMD_MAX_WINDOW_DAYS,
     supportsOpenQuery: true,
+    mapsRecordAlone: true,
     fetchPage,
     fetchByIds,
     externalIdOf: ecommdIdOf,

@@ -21,8 +21,9 @@ import type { ChannelDefinition, Connector, PullQuery } from '../connector.ts';
 import { AuthError } from '../http/errors.ts';
 import type { StoreHandle } from '../store/db.ts';
 import {
-  acquireLease, ensureConnection, readCheckpoint, recordSyncOutcome, releaseLease, takeOverLease, writeCheckpoint,
+  acquireLease, ensureConnection, getState, readCheckpoint, recordSyncOutcome, releaseLease, setState, takeOverLease, writeCheckpoint,
 } from '../store/connections.ts';
+import { ORDERHUB_VERSION } from '../version.ts';
 import { countOpenOrders, listOpenOrders, openOrderHours } from '../store/orders.ts';
 import { closeAbandonedRuns, finishRun, startRun, type RunCounts } from '../store/runs.ts';
 import { describeError, ingestRecords, WarningLog } from './ingest.ts';
@@ -37,6 +38,8 @@ export const DEFAULT_BACKFILL_DAYS = 30;
 /** Up to this many open orders are re-polled one by one; more are re-read by creation-date windows. */
 const REFRESH_BY_ID_LIMIT = 50;
 const LEASE_TTL_MS = 120_000;
+/** connection_state key: what the stored orders of the connection were last mapped with */
+const MAPPING_STATE_KEY = 'mapping';
 
 export interface SyncCheckpoint {
   version: 1;
@@ -120,10 +123,23 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
   const progress = (phase: SyncProgress['phase'], window: number, windows: number) =>
     options.onProgress?.({ connection: config.name, phase, window, windows, counts });
 
+  // A record whose raw payload is exactly the stored one maps to the stored content when the mapping
+  // is the one it was stored with: same orderhub version, channel, time zone and re-poll horizon, and
+  // a connector whose mapping reads nothing else. Incremental runs then skip mapping it, which is most
+  // of a re-sync's work (every open order is re-read each run). The mapping is recorded after a
+  // successful incremental or full run that mapped everything it fetched: an incremental run only
+  // fetches orders such a run fetched too, or new ones. `--since` runs neither use nor record it.
+  const mapping = runtime.connector.mapsRecordAlone
+    ? `${ORDERHUB_VERSION}|${channel.kind}|${runtime.context.timeZone}|${config.refreshOpenDays}`
+    : null;
+  const recorded = mapping === null ? null : await getState<string>(store.db, config.name, MAPPING_STATE_KEY);
+  const skipUnchangedRaw = mode === 'incremental' && mapping !== null && recorded === mapping;
+
   /** Maps and commits one page; returns the external ids it contained. */
   const storePage = async (records: unknown[]): Promise<string[]> => {
     const r = await ingestRecords({
       store, connection: config.name, channel: channel.kind, connector: runtime.connector, runId, records, warnings, now: now(),
+      skipUnchangedRaw,
     });
     counts.created += r.created;
     counts.updated += r.updated;
@@ -183,6 +199,7 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
     }
 
     const status = 'succeeded' as const;
+    if (mapping !== null && mode !== 'since' && recorded !== mapping) await setState(store.db, config.name, MAPPING_STATE_KEY, mapping);
     await finishRun(store.db, runId, { status, counts, error: null, warnings: warnings.lines() }, now());
     await recordSyncOutcome(store.db, config.name, { ok: true }, now());
     log.info({ ...counts, windows: windowsWalked, refreshed }, 'sync finished');

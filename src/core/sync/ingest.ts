@@ -38,9 +38,16 @@ export async function ingestRecords(params: {
   records: unknown[];
   warnings: WarningLog;
   now: Date;
+  /**
+   * Skip mapping a record whose raw payload is the one already stored for its order (same raw hash):
+   * it can only map to the stored content. Only for connectors whose mapping depends on nothing but
+   * the record and an unchanged mapping (the engine decides; see engine.ts, mapping fingerprint).
+   */
+  skipUnchangedRaw?: boolean;
 }): Promise<IngestResult> {
   const { store, connection, channel, connector, runId, records, warnings, now } = params;
-  const { accepted, failures, ids } = mapPage(connector, records, warnings);
+  const known = params.skipUnchangedRaw ? await storedRawHashes(store, connection, records, connector) : null;
+  const { accepted, failures, ids, skipped } = mapPage(connector, records, warnings, known);
   const at = now.toISOString();
   const result = await store.db.transaction().execute(async (trx) => {
     // The journal is the change feed, read by sequence number. On PostgreSQL concurrent transactions
@@ -53,18 +60,50 @@ export async function ingestRecords(params: {
     }
     return r;
   });
-  return { ids, ...result, failures };
+  return { ids, ...result, unchanged: result.unchanged + skipped, failures };
+}
+
+/** external id → stored raw hash, for the orders of this page that are already stored. */
+async function storedRawHashes(store: StoreHandle, connection: string, records: unknown[], connector: Connector): Promise<Map<string, string>> {
+  const ids = new Set<string>();
+  for (const raw of records) {
+    try {
+      const id = connector.externalIdOf(raw);
+      if (id !== null) ids.add(id);
+    } catch {
+      // mapPage reports it
+    }
+  }
+  const known = new Map<string, string>();
+  const all = [...ids];
+  for (let i = 0; i < all.length; i += 900) {
+    const rows = await store.db
+      .selectFrom('orders')
+      .select(['external_id', 'raw_hash'])
+      .where('connection', '=', connection)
+      .where('external_id', 'in', all.slice(i, i + 900))
+      .execute();
+    for (const r of rows) known.set(r.external_id, r.raw_hash);
+  }
+  return known;
 }
 
 interface MappedPage {
   accepted: IncomingOrder[];
   failures: RecordFailure[];
   ids: string[];
+  /** records not mapped because their stored raw payload is the same (counted unchanged) */
+  skipped: number;
 }
 
-/** Maps every record of a page; duplicates inside one page resolve to the last one, as the channel listed them. */
-function mapPage(connector: Connector, records: unknown[], warnings: WarningLog): MappedPage {
+/**
+ * Maps every record of a page; duplicates inside one page resolve to the last one, as the channel
+ * listed them. With `known` (stored raw hashes), a record whose raw payload is already stored as is
+ * is not mapped again.
+ */
+function mapPage(connector: Connector, records: unknown[], warnings: WarningLog, known: Map<string, string> | null): MappedPage {
   const accepted = new Map<string, IncomingOrder>();
+  const unchanged = new Set<string>();
   const failures: MappedPage['failures'] = [];
   const ids: string[] = [];
   for (const raw of records) {
@@ -74,6 +113,15 @@ function mapPage(connector: Connector, records: unknown[], warnings: WarningLog)
       externalId = connector.externalIdOf(raw);
       if (externalId === null) throw new Error('the record has no order id');
       ids.push(externalId);
+      const seenBefore = accepted.has(externalId) || unchanged.has(externalId);
+      if (seenBefore) warnings.add('the channel listed the same order id twice in one page; the later record was kept', externalId);
+      const rawHash = sha1(rawJson);
+      if (known !== null && known.get(externalId) === rawHash) {
+        accepted.delete(externalId);
+        unchanged.add(externalId);
+        continue;
+      }
+      unchanged.delete(externalId);
       const result = connector.mapOrder(raw);
       const parsed = mappedOrderSchema.safeParse(result.order);
       if (!parsed.success) {
@@ -83,14 +131,13 @@ function mapPage(connector: Connector, records: unknown[], warnings: WarningLog)
       const mapped = parsed.data;
       if (mapped.externalId !== externalId) throw new Error(`mapped externalId ${mapped.externalId} differs from the record's id ${externalId}`);
       for (const w of result.warnings) warnings.add(w, externalId);
-      if (accepted.has(externalId)) warnings.add('the channel listed the same order id twice in one page; the later record was kept', externalId);
       const mappedJson = JSON.stringify(mapped);
-      accepted.set(externalId, { mapped, mappedJson, rawJson, rawHash: sha1(rawJson), contentHash: sha1(mappedJson) });
+      accepted.set(externalId, { mapped, mappedJson, rawJson, rawHash, contentHash: sha1(mappedJson) });
     } catch (err) {
       failures.push({ externalId, error: describeError(err), payload: rawJson });
     }
   }
-  return { accepted: [...accepted.values()], failures, ids };
+  return { accepted: [...accepted.values()], failures, ids, skipped: unchanged.size };
 }
 
 /** Aggregates repeated warnings ("unknown status X" on 300 orders is one line with a count). */
