@@ -12,7 +12,7 @@ export function registerSync(program: Command): void {
     .description('fetch new and changed orders from every configured connection (one pass)')
     .option('-c, --connection <name>', 'only this connection')
     .option('--since <date>', 'backfill from this day (YYYY-MM-DD, channel time zone) instead of the checkpoint')
-    .option('--full', 'fetch everything again from the configured `since` (unchanged orders still write nothing)')
+    .option('--full', 'fetch and map everything again from the configured `since` (unchanged orders still write nothing)')
     .option('--json', 'print the summary as JSON')
     .action(async (opts: { connection?: string; since?: string; full?: boolean; json?: boolean }, cmd: Command) => {
       if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.since)) throw new UsageError(`--since must be a date YYYY-MM-DD, got "${opts.since}"`);
