@@ -62,7 +62,7 @@ export interface SyncProgress {
 export interface SyncOptions {
   /** backfill from this local date (YYYY-MM-DD) instead of the checkpoint */
   since?: string | undefined;
-  /** fetch everything again from the configured `since` (dedup still skips the unchanged) */
+  /** fetch and map everything again from the configured `since` (dedup still writes nothing for the unchanged) */
   full?: boolean | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((p: SyncProgress) => void) | undefined;
