@@ -5,14 +5,13 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
 import { openStore, type StoreHandle } from '../../src/core/store/db.ts';
 import { listRuns } from '../../src/core/store/runs.ts';
-import { describeEachStore, openTestStore, type TestStore } from '../support/stores.ts';
+import { describeEachStore } from '../support/stores.ts';
 import { tempDir } from '../support/pg.ts';
-import { drinksConfig, expectConverged, sinceDate, startSim, sync, tableCount } from './support.ts';
+import { drinksConfig, expectConverged, simAndStorePerTest, sinceDate, sync, tableCount } from './support.ts';
 
 const ORDERS = 1_500;
 const BIN = join(import.meta.dirname, '../../bin/orderhub.js');
@@ -27,34 +26,24 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number): Promise
 }
 
 describeEachStore('a sync killed mid-run', (kind) => {
-  let sim: DrinksSimulator;
-  let t: TestStore;
+  const env = simAndStorePerTest(kind, ORDERS, 11);
   let dir: ReturnType<typeof tempDir>;
-  beforeAll(async () => {
-    sim = await startSim(ORDERS, 11);
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    sim.reset();
-    t = await openTestStore(kind);
+  beforeEach(() => {
     dir = tempDir('orderhub-crash-');
   });
-  afterEach(async () => {
-    await t.cleanup();
+  afterEach(() => {
     dir.cleanup();
   });
 
   it('resumes without loss or duplicates', async () => {
     // Slow pages so that the kill lands between committed pages and the end of the window.
-    sim.setFaults({ latencyMs: 60 });
+    env.sim.setFaults({ latencyMs: 60 });
     const configFile = join(dir.path, 'orderhub.yaml');
     writeFileSync(
       configFile,
       stringify({
-        database: t.database,
-        connections: [{ name: 'drinks', ...sim.connection, since: sinceDate(), pageSize: 40, http: { concurrency: 1, requestsPerSecond: 1000 } }],
+        database: env.t.database,
+        connections: [{ name: 'drinks', ...env.sim.connection, since: sinceDate(), pageSize: 40, http: { concurrency: 1, requestsPerSecond: 1000 } }],
       }),
     );
     const child = spawn(process.execPath, [BIN, '--config', configFile, 'sync'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,7 +51,7 @@ describeEachStore('a sync killed mid-run', (kind) => {
     child.stderr.on('data', (d) => (stderr += String(d)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-    const reader: StoreHandle = await openStore(t.database);
+    const reader: StoreHandle = await openStore(env.t.database);
     try {
       await waitFor(async () => (await tableCount(reader, 'orders')) >= 200, 60_000).catch((err) => {
         throw new Error(`${(err as Error).message}; child stderr: ${stderr}`);
@@ -78,15 +67,15 @@ describeEachStore('a sync killed mid-run', (kind) => {
       await reader.close();
     }
 
-    sim.clearFaults();
-    const resumed = await sync(t.store, drinksConfig(sim));
+    env.sim.clearFaults();
+    const resumed = await sync(env.t.store, drinksConfig(env.sim));
     expect(resumed.error).toBeNull();
     expect(resumed.status).toBe('succeeded');
-    await expectConverged(t.store, sim);
+    await expectConverged(env.t.store, env.sim);
     // every order was created exactly once across both processes
-    const created = await t.store.db.selectFrom('order_journal').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'created').executeTakeFirstOrThrow();
+    const created = await env.t.store.db.selectFrom('order_journal').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'created').executeTakeFirstOrThrow();
     expect(Number(created.n)).toBe(ORDERS);
-    const runs = await listRuns(t.store.db, { connection: 'drinks' });
+    const runs = await listRuns(env.t.store.db, { connection: 'drinks' });
     expect(runs.map((r) => r.status)).toEqual(['succeeded', 'failed']);
     expect(runs[1]!.error).toMatch(/interrupted/);
   }, 120_000);

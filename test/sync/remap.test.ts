@@ -3,16 +3,15 @@
  * not mapped again, as long as the mapping is the one the store was filled with. Against the
  * drinks2cash simulator over HTTP, on SQLite and PostgreSQL, counting the connector's mapOrder calls.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { drinks2cashChannel } from '../../src/channels/drinks2cash/index.ts';
-import type { DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
 import type { BaseConnectionConfig } from '../../src/core/config.ts';
 import type { ChannelDefinition } from '../../src/core/connector.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { findOrder } from '../../src/core/store/orders.ts';
 import { syncConnection, type SyncOptions } from '../../src/core/sync/engine.ts';
-import { describeEachStore, openTestStore, type TestStore } from '../support/stores.ts';
-import { drinksConfig, expectConverged, startSim, tableCount } from './support.ts';
+import { describeEachStore } from '../support/stores.ts';
+import { drinksConfig, expectConverged, simAndStorePerTest, tableCount } from './support.ts';
 
 /** The drinks2cash channel with its mapOrder calls counted. */
 function countingChannel(): { channel: ChannelDefinition; mapped: () => number } {
@@ -34,31 +33,17 @@ function countingChannel(): { channel: ChannelDefinition; mapped: () => number }
 }
 
 describeEachStore('re-sync without re-mapping', (kind) => {
-  let sim: DrinksSimulator;
-  let t: TestStore;
-  beforeAll(async () => {
-    sim = await startSim(600);
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    sim.reset();
-    t = await openTestStore(kind);
-  });
-  afterEach(async () => {
-    await t.cleanup();
-  });
+  const env = simAndStorePerTest(kind, 600);
 
   const run = async (config: BaseConnectionConfig, options: SyncOptions = {}) => {
     const counting = countingChannel();
-    const summary = await syncConnection({ store: t.store, channel: counting.channel, config, logger: silentLogger() }, options);
+    const summary = await syncConnection({ store: env.t.store, channel: counting.channel, config, logger: silentLogger() }, options);
     expect(summary.status, summary.error ?? '').toBe('succeeded');
     return { summary, mapped: counting.mapped() };
   };
 
   it('maps only what changed, and everything again after a full sync request or a mapping change', async () => {
-    const config = drinksConfig(sim);
+    const config = drinksConfig(env.sim);
     const first = await run(config);
     expect(first.summary.counts.created).toBe(600);
     expect(first.mapped).toBe(first.summary.counts.fetched);
@@ -70,23 +55,23 @@ describeEachStore('re-sync without re-mapping', (kind) => {
     expect(again.mapped).toBe(0);
 
     // one open order changes: it alone is mapped, and updated
-    const open = sim.allOrderNumbers().find((n) => ['NEW', 'IN_REALIZATION'].includes(sim.statusOf(n)!))!;
-    sim.changeStatus(open, 'CANCELLED');
+    const open = env.sim.allOrderNumbers().find((n) => ['NEW', 'IN_REALIZATION'].includes(env.sim.statusOf(n)!))!;
+    env.sim.changeStatus(open, 'CANCELLED');
     const changed = await run(config);
     expect(changed.mapped).toBe(1);
     expect(changed.summary.counts.updated).toBe(1);
-    expect((await findOrder(t.store.db, `drinks:${open}`))!.status).toBe('cancelled');
-    await expectConverged(t.store, sim);
+    expect((await findOrder(env.t.store.db, `drinks:${open}`))!.status).toBe('cancelled');
+    await expectConverged(env.t.store, env.sim);
 
     // --full maps everything it fetches again (and writes nothing: the content is the same)
-    const journalBefore = await tableCount(t.store, 'order_journal');
+    const journalBefore = await tableCount(env.t.store, 'order_journal');
     const full = await run(config, { full: true });
     expect(full.mapped).toBe(full.summary.counts.fetched);
     expect(full.summary.counts.updated).toBe(0);
-    expect(await tableCount(t.store, 'order_journal')).toBe(journalBefore);
+    expect(await tableCount(env.t.store, 'order_journal')).toBe(journalBefore);
 
     // another time zone is another mapping: the next run maps all it fetches and moves createdAt
-    const utc = drinksConfig(sim, { timeZone: 'UTC' });
+    const utc = drinksConfig(env.sim, { timeZone: 'UTC' });
     const rezoned = await run(utc);
     expect(rezoned.mapped).toBe(rezoned.summary.counts.fetched);
     expect(rezoned.summary.counts.updated).toBeGreaterThan(0);
@@ -97,7 +82,7 @@ describeEachStore('re-sync without re-mapping', (kind) => {
   });
 
   it('a --since backfill maps everything it fetches', async () => {
-    const config = drinksConfig(sim);
+    const config = drinksConfig(env.sim);
     await run(config);
     const backfill = await run(config, { since: config.since });
     expect(backfill.mapped).toBe(backfill.summary.counts.fetched);

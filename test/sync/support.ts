@@ -1,4 +1,5 @@
 /** Shared set-up for end-to-end sync tests: a drinks2cash simulator, a store, and the real engine. */
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { drinks2cashChannel } from '../../src/channels/drinks2cash/index.ts';
 import { startDrinksSimulator, type DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
 import { addDays, localDate } from '../../src/core/canonical/time.ts';
@@ -6,6 +7,7 @@ import type { BaseConnectionConfig } from '../../src/core/config.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { syncConnection, type SyncOptions } from '../../src/core/sync/engine.ts';
 import type { StoreHandle } from '../../src/core/store/db.ts';
+import { openTestStore, type StoreKind, type TestStore } from '../support/stores.ts';
 
 export const SINCE_DAYS = 20;
 
@@ -15,6 +17,28 @@ export function sinceDate(): string {
 
 export async function startSim(orders: number, seed = 7): Promise<DrinksSimulator> {
   return startDrinksSimulator({ host: '127.0.0.1', port: 0, orders, seed, since: sinceDate() });
+}
+
+/**
+ * Registers the hooks of a suite: one simulator for the file (reset before each test) and a fresh
+ * store per test. Read `sim` and `t` inside tests (they are set by the hooks).
+ */
+export function simAndStorePerTest(kind: StoreKind, orders: number, seed?: number): { readonly sim: DrinksSimulator; readonly t: TestStore } {
+  const env = {} as { sim: DrinksSimulator; t: TestStore };
+  beforeAll(async () => {
+    env.sim = await startSim(orders, seed);
+  });
+  afterAll(async () => {
+    await env.sim.close();
+  });
+  beforeEach(async () => {
+    env.sim.reset();
+    env.t = await openTestStore(kind);
+  });
+  afterEach(async () => {
+    await env.t.cleanup();
+  });
+  return env;
 }
 
 export function drinksConfig(sim: DrinksSimulator, overrides: Record<string, unknown> = {}): BaseConnectionConfig {
