@@ -12,6 +12,7 @@ import { sha1, upsertOrders, type IncomingOrder } from '../store/orders.ts';
 import { recordFailure } from '../store/runs.ts';
 
 const MAX_WARNINGS = 50;
+const DUPLICATE_IN_PAGE = 'the channel listed the same order id twice in one page; the later record was kept';
 /** Advisory lock key held by every transaction that appends to the order journal (PostgreSQL). */
 export const JOURNAL_LOCK_KEY = 4_242_001;
 
@@ -114,14 +115,13 @@ function mapPage(connector: Connector, records: unknown[], warnings: WarningLog,
       if (externalId === null) throw new Error('the record has no order id');
       ids.push(externalId);
       const seenBefore = accepted.has(externalId) || unchanged.has(externalId);
-      if (seenBefore) warnings.add('the channel listed the same order id twice in one page; the later record was kept', externalId);
       const rawHash = sha1(rawJson);
       if (known !== null && known.get(externalId) === rawHash) {
+        if (seenBefore) warnings.add(DUPLICATE_IN_PAGE, externalId);
         accepted.delete(externalId);
         unchanged.add(externalId);
         continue;
       }
-      unchanged.delete(externalId);
       const result = connector.mapOrder(raw);
       const parsed = mappedOrderSchema.safeParse(result.order);
       if (!parsed.success) {
@@ -131,6 +131,8 @@ function mapPage(connector: Connector, records: unknown[], warnings: WarningLog,
       const mapped = parsed.data;
       if (mapped.externalId !== externalId) throw new Error(`mapped externalId ${mapped.externalId} differs from the record's id ${externalId}`);
       for (const w of result.warnings) warnings.add(w, externalId);
+      if (seenBefore) warnings.add(DUPLICATE_IN_PAGE, externalId);
+      unchanged.delete(externalId);
       const mappedJson = JSON.stringify(mapped);
       accepted.set(externalId, { mapped, mappedJson, rawJson, rawHash, contentHash: sha1(mappedJson) });
     } catch (err) {
