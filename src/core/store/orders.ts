@@ -109,6 +109,25 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** The stored hub id, content hash and raw hash of those of `externalIds` already stored for a connection. */
+export async function storedOrderHashes(
+  db: Kysely<Database>,
+  connection: string,
+  externalIds: readonly string[],
+): Promise<Map<string, { id: string; content_hash: string; raw_hash: string }>> {
+  const stored = new Map<string, { id: string; content_hash: string; raw_hash: string }>();
+  for (const part of chunks(externalIds, 900)) {
+    const rows = await db
+      .selectFrom('orders')
+      .select(['id', 'external_id', 'content_hash', 'raw_hash'])
+      .where('connection', '=', connection)
+      .where('external_id', 'in', part)
+      .execute();
+    for (const r of rows) stored.set(r.external_id, r);
+  }
+  return stored;
+}
+
 /**
  * Upserts one page of orders inside the caller's transaction: new orders are inserted with their raw
  * payload and a `created` journal entry; orders whose content hash changed are updated with a journal
@@ -123,16 +142,7 @@ export async function upsertOrders(
   const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
   if (orders.length === 0) return result;
 
-  const existing = new Map<string, { id: string; content_hash: string; raw_hash: string }>();
-  for (const part of chunks(orders, 900)) {
-    const rows = await trx
-      .selectFrom('orders')
-      .select(['id', 'external_id', 'content_hash', 'raw_hash'])
-      .where('connection', '=', connection)
-      .where('external_id', 'in', part.map((o) => o.mapped.externalId))
-      .execute();
-    for (const r of rows) existing.set(r.external_id, r);
-  }
+  const existing = await storedOrderHashes(trx, connection, orders.map((o) => o.mapped.externalId));
 
   const inserts: NewOrderRow[] = [];
   const payloads: Array<{ order_id: string; fetched_at: string; raw_hash: string; payload: string }> = [];

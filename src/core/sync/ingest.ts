@@ -8,7 +8,7 @@ import { mappedOrderSchema } from '../canonical/order.ts';
 import type { Connector } from '../connector.ts';
 import { OrderhubError } from '../errors.ts';
 import type { StoreHandle } from '../store/db.ts';
-import { sha1, upsertOrders, type IncomingOrder } from '../store/orders.ts';
+import { sha1, storedOrderHashes, upsertOrders, type IncomingOrder } from '../store/orders.ts';
 import { recordFailure } from '../store/runs.ts';
 
 const MAX_WARNINGS = 50;
@@ -47,7 +47,7 @@ export async function ingestRecords(params: {
   skipUnchangedRaw?: boolean;
 }): Promise<IngestResult> {
   const { store, connection, channel, connector, runId, records, warnings, now } = params;
-  const known = params.skipUnchangedRaw ? await storedRawHashes(store, connection, records, connector) : null;
+  const known = params.skipUnchangedRaw ? await storedOfPage(store, connection, records, connector) : null;
   const { accepted, failures, ids, skipped } = mapPage(connector, records, warnings, known);
   const at = now.toISOString();
   const result = await store.db.transaction().execute(async (trx) => {
@@ -64,8 +64,10 @@ export async function ingestRecords(params: {
   return { ids, ...result, unchanged: result.unchanged + skipped, failures };
 }
 
-/** external id → stored raw hash, for the orders of this page that are already stored. */
-async function storedRawHashes(store: StoreHandle, connection: string, records: unknown[], connector: Connector): Promise<Map<string, string>> {
+type StoredHashes = Awaited<ReturnType<typeof storedOrderHashes>>;
+
+/** The stored hashes of the orders of this page that are already stored. */
+async function storedOfPage(store: StoreHandle, connection: string, records: unknown[], connector: Connector): Promise<StoredHashes> {
   const ids = new Set<string>();
   for (const raw of records) {
     try {
@@ -75,18 +77,7 @@ async function storedRawHashes(store: StoreHandle, connection: string, records: 
       // mapPage reports it
     }
   }
-  const known = new Map<string, string>();
-  const all = [...ids];
-  for (let i = 0; i < all.length; i += 900) {
-    const rows = await store.db
-      .selectFrom('orders')
-      .select(['external_id', 'raw_hash'])
-      .where('connection', '=', connection)
-      .where('external_id', 'in', all.slice(i, i + 900))
-      .execute();
-    for (const r of rows) known.set(r.external_id, r.raw_hash);
-  }
-  return known;
+  return storedOrderHashes(store.db, connection, [...ids]);
 }
 
 interface MappedPage {
@@ -99,10 +90,10 @@ interface MappedPage {
 
 /**
  * Maps every record of a page; duplicates inside one page resolve to the last one, as the channel
- * listed them. With `known` (stored raw hashes), a record whose raw payload is already stored as is
+ * listed them. With `known` (the stored hashes), a record whose raw payload is already stored as is
  * is not mapped again.
  */
-function mapPage(connector: Connector, records: unknown[], warnings: WarningLog, known: Map<string, string> | null): MappedPage {
+function mapPage(connector: Connector, records: unknown[], warnings: WarningLog, known: StoredHashes | null): MappedPage {
   const accepted = new Map<string, IncomingOrder>();
   const unchanged = new Set<string>();
   const failures: MappedPage['failures'] = [];
@@ -116,7 +107,7 @@ function mapPage(connector: Connector, records: unknown[], warnings: WarningLog,
       ids.push(externalId);
       const seenBefore = accepted.has(externalId) || unchanged.has(externalId);
       const rawHash = sha1(rawJson);
-      if (known !== null && known.get(externalId) === rawHash) {
+      if (known?.get(externalId)?.raw_hash === rawHash) {
         if (seenBefore) warnings.add(DUPLICATE_IN_PAGE, externalId);
         accepted.delete(externalId);
         unchanged.add(externalId);
