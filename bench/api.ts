@@ -17,9 +17,11 @@
  *
  * Run alone: node --import tsx bench/api.ts [orders]
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,7 @@ import { Pool } from 'undici';
 import { openStore } from '../src/core/store/db.ts';
 import { orderIdFor } from '../src/core/store/orders.ts';
 import { silentLogger } from '../src/core/log.ts';
-import { CHILD_EXEC_ARGV } from './child-script.ts';
+import { CHILD_EXEC_ARGV, cliArgs } from './child-script.ts';
 import { ChannelRegistry } from '../src/core/registry.ts';
 import { parseConfig } from '../src/core/config.ts';
 import { startApiServer } from '../src/api/app.ts';
@@ -234,6 +236,42 @@ async function child(database: string, secret: string): Promise<void> {
   });
 }
 
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Runs `orderhub serve --processes N` on the benchmark's store (response cache off) until stop(). */
+async function startServeCommand(dir: string, database: string, processes: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const configFile = join(dir, 'serve.yaml');
+  const port = await freePort();
+  writeFileSync(configFile, `database: ${JSON.stringify(database)}\nserver:\n  port: ${port}\n  responseCache: false\n`);
+  const proc = spawn(process.execPath, [...cliArgs(), '--config', configFile, 'serve', '--processes', String(processes), '--no-workers'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /orderhub API on (http:\/\/\S+)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    proc.once('exit', (code) => reject(new Error(`orderhub serve exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
 function ask<T>(proc: ChildProcess, msg: unknown): Promise<T> {
   return new Promise((resolve) => {
     proc.once('message', (m) => resolve(m as T));
@@ -281,6 +319,28 @@ export async function benchApi(opts: BenchApiOptions): Promise<Record<string, nu
     results.orders_list_rps_4 = Math.round(lat.rps);
     results.orders_list_rps = Math.round(Math.max(lat.rps, thr.rps));
     results.orders_list_p99_ms_at_32 = round2(thr.p99);
+    // The product as deployed on this machine: `orderhub serve --processes auto`, one process per core.
+    const processes = availableParallelism();
+    const served = await startServeCommand(dir, database, processes);
+    try {
+      await load(served.url, key, 4, 1_000);
+      const plat = await load(served.url, key, 4, durationMs);
+      const pthr = await load(served.url, key, 32, durationMs);
+      log(
+        `api: GET /v1/orders from \`orderhub serve --processes ${processes}\`, 4 in flight: ${plat.rps.toFixed(0)} req/s, p50 ${plat.p50.toFixed(2)} ms, p99 ${plat.p99.toFixed(2)} ms; ` +
+          `32 in flight: ${pthr.rps.toFixed(0)} req/s, p50 ${pthr.p50.toFixed(2)} ms, p99 ${pthr.p99.toFixed(2)} ms (${plat.errors + pthr.errors} errors)`,
+      );
+      results.orders_list_processes = processes;
+      results.orders_list_processes_p50_ms = round2(plat.p50);
+      results.orders_list_processes_p99_ms = round2(plat.p99);
+      results.orders_list_processes_rps_4 = Math.round(plat.rps);
+      results.orders_list_processes_rps = Math.round(Math.max(plat.rps, pthr.rps));
+      results.orders_list_processes_p99_ms_at_32 = round2(pthr.p99);
+      results.orders_list_processes_errors = plat.errors + pthr.errors;
+    } finally {
+      await served.stop();
+    }
+
     await load(ready.cachedUrl, key, 4, 1_000);
     const clat = await load(ready.cachedUrl, key, 4, durationMs);
     const cthr = await load(ready.cachedUrl, key, 32, durationMs);

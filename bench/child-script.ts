@@ -13,3 +13,8 @@ export const CHILD_EXEC_ARGV: string[] = [...(FROM_SOURCE ? ['--import', 'tsx'] 
 export function childScript(name: string): string[] {
   return [...CHILD_EXEC_ARGV, join(import.meta.dirname, `${name}${FROM_SOURCE ? '.ts' : '.js'}`)];
 }
+
+/** `process.execPath` arguments that run the orderhub CLI the way this benchmark runs (compiled or source). */
+export function cliArgs(): string[] {
+  return [...CHILD_EXEC_ARGV, join(import.meta.dirname, '..', 'src', 'cli', FROM_SOURCE ? 'main.ts' : 'main.js')];
+}

@@ -14,6 +14,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { OrderhubConfig } from '../core/config.ts';
 import type { ChannelRegistry } from '../core/registry.ts';
 import type { StoreHandle } from '../core/store/db.ts';
@@ -45,6 +46,11 @@ export interface ApiDeps {
   responseCache?: boolean;
   dispatcher?: WebhookDispatcher | undefined;
   writeBackWorker?: WriteBackWorker | undefined;
+  /**
+   * What GET /metrics answers, given this process's registry (default: the registry's own text;
+   * `serve --processes` answers every worker's metrics aggregated, see cluster.ts)
+   */
+  metricsSource?: ((own: Registry) => () => Promise<string>) | undefined;
 }
 
 export interface BuiltApp {
@@ -57,6 +63,7 @@ const VERSION = '0.1.0';
 export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   const shutdown = new AbortController();
   const metrics = new ApiMetrics(deps.store);
+  const metricsText = deps.metricsSource ? deps.metricsSource(metrics.registry) : () => metrics.registry.metrics();
   const context: ApiContext = {
     store: deps.store, config: deps.config, registry: deps.registry, logger: deps.logger, metrics, reader: createReader(deps.store),
     responseCache: deps.responseCache === false ? undefined : new ResponseCache(),
@@ -146,7 +153,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
     }
   });
   app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', security: [] } }, async (_request, reply) =>
-    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+    reply.header('content-type', metrics.registry.contentType).send(await metricsText()),
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -180,7 +187,9 @@ export interface StartApiOptions {
   webhooks?: Partial<Omit<DispatcherOptions, 'store' | 'logger'>>;
   writeBacks?: Partial<Omit<WriteBackWorkerOptions, 'store' | 'logger' | 'registry' | 'connections'>>;
   bodyLimit?: number;
+  /** default: config.server.responseCache */
   responseCache?: boolean;
+  metricsSource?: ApiDeps['metricsSource'];
 }
 
 export interface RunningApiServer {
@@ -203,7 +212,8 @@ export async function startApiServer(options: StartApiOptions): Promise<RunningA
     : null;
   const { app, context } = await buildApp({
     store, config, registry, logger, dispatcher: dispatcher ?? undefined, writeBackWorker: writeBackWorker ?? undefined, bodyLimit: options.bodyLimit,
-    ...(options.responseCache === undefined ? {} : { responseCache: options.responseCache }),
+    responseCache: options.responseCache ?? config.server.responseCache,
+    metricsSource: options.metricsSource,
   });
   metricsRef = context.metrics;
   const host = options.host ?? config.server.host;

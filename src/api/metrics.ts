@@ -59,6 +59,8 @@ export class ApiMetrics {
       help: 'orders in the store, by connection',
       labelNames: ['connection'],
       registers,
+      // read from the database: taken once, not summed, when `serve --processes` aggregates workers
+      aggregator: 'first',
       async collect() {
         this.reset();
         const rows = await db.selectFrom('orders').select(['connection', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('connection').execute();
@@ -70,6 +72,8 @@ export class ApiMetrics {
       help: 'orders created or changed by sync runs (all processes), by connection and result',
       labelNames: ['connection', 'result'],
       registers,
+      // read from the database: taken once, not summed, when `serve --processes` aggregates workers
+      aggregator: 'first',
       async collect() {
         this.reset();
         const rows = await db
@@ -88,6 +92,8 @@ export class ApiMetrics {
       help: 'failed sync runs (all processes), by connection',
       labelNames: ['connection'],
       registers,
+      // read from the database: taken once, not summed, when `serve --processes` aggregates workers
+      aggregator: 'first',
       async collect() {
         this.reset();
         const rows = await db
@@ -104,6 +110,8 @@ export class ApiMetrics {
       help: 'duration of the last finished sync run, by connection',
       labelNames: ['connection'],
       registers,
+      // read from the database: taken once, not summed, when `serve --processes` aggregates workers
+      aggregator: 'first',
       async collect() {
         this.reset();
         const rows = await db
@@ -120,6 +128,8 @@ export class ApiMetrics {
       help: 'webhook deliveries waiting (pending) or dead-lettered (dead)',
       labelNames: ['state'],
       registers,
+      // read from the database: taken once, not summed, when `serve --processes` aggregates workers
+      aggregator: 'first',
       async collect() {
         const b = await deliveryBacklog(db);
         this.set({ state: 'pending' }, b.pending);
@@ -131,6 +141,8 @@ export class ApiMetrics {
       help: 'write-back requests by state',
       labelNames: ['state'],
       registers,
+      // read from the database: taken once, not summed, when `serve --processes` aggregates workers
+      aggregator: 'first',
       async collect() {
         this.reset();
         for (const [state, n] of Object.entries(await writeBackCounts(db))) this.set({ state }, n);

@@ -61,16 +61,21 @@ const fileSchema = z
     database: z.string().min(1).default('./data/orderhub.db'),
     /** the REST API (orderhub serve) */
     server: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** cache GET /v1/orders answers per version of the order data (false: every answer from the database) */
+        responseCache: z.boolean().default(true),
+      })
       .strict()
-      .default({ host: '127.0.0.1', port: 8080 }),
+      .default({ host: '127.0.0.1', port: 8080, responseCache: true }),
     connections: z.array(z.record(z.string(), z.unknown())).default([]),
   })
   .strict();
 
 export interface OrderhubConfig {
   database: string;
-  server: { host: string; port: number };
+  server: { host: string; port: number; responseCache: boolean };
   connections: BaseConnectionConfig[];
   /** where the config was read from, for messages */
   source: string;
