@@ -4,9 +4,10 @@
  * added, and deep pages cost the same as the first. Rows are returned as the stored canonical JSON
  * text, spliced into the response without a parse/serialise round trip.
  */
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Compilable, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Dialect } from '../core/store/db.ts';
 import { afterKey } from '../core/store/orders.ts';
+import { searchCondition, searchMode, type SearchMode } from '../core/store/search.ts';
 import type { Database } from '../core/store/schema.ts';
 import { ApiError } from './errors.ts';
 import type { QueryReader } from './reader.ts';
@@ -51,11 +52,7 @@ export function decodeOrderCursor(text: string, sort: OrderSort): Cursor {
 
 type OrdersQuery = SelectQueryBuilder<Database, 'orders', object>;
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (m) => `\\${m}`);
-}
-
-export function applyOrderFilter(q: OrdersQuery, f: OrderListFilter, dialect: Dialect): OrdersQuery {
+export function applyOrderFilter(q: OrdersQuery, f: OrderListFilter, dialect: Dialect, search: SearchMode = 'index'): OrdersQuery {
   const inOrEq = (query: OrdersQuery, col: 'connection' | 'channel' | 'status', values: string[] | undefined) => {
     if (!values || values.length === 0) return query;
     return values.length === 1 ? query.where(col, '=', values[0]!) : query.where(col, 'in', values);
@@ -67,14 +64,8 @@ export function applyOrderFilter(q: OrdersQuery, f: OrderListFilter, dialect: Di
   if (f.createdTo) q = q.where('created_at', '<', f.createdTo);
   if (f.updatedFrom) q = q.where('updated_at', '>=', f.updatedFrom);
   if (f.updatedTo) q = q.where('updated_at', '<', f.updatedTo);
-  if (f.q) {
-    // A substring search over the canonical JSON (order number, external id, customer, SKUs …):
-    // a scan, bounded by the other filters. Case-insensitive on both dialects.
-    const pattern = `%${escapeLike(f.q)}%`;
-    q = dialect === 'postgres'
-      ? q.where(sql<boolean>`data ilike ${pattern} escape '\\'`)
-      : q.where(sql<boolean>`data like ${pattern} escape '\\'`);
-  }
+  // order number, external id, customer name or e-mail, SKU (core/store/search.ts)
+  if (f.q) q = q.where(searchCondition(dialect, f.q, search));
   return q;
 }
 
@@ -96,8 +87,10 @@ export async function listOrders(
   const desc = sort.startsWith('-');
   const cursor = params.cursor ? decodeOrderCursor(params.cursor, sort) : null;
   const reader = params.reader;
+  const all = <R>(query: Compilable<R>): Promise<R[]> => (reader ? reader.all(query) : db.executeQuery(query.compile()).then((r) => r.rows));
+  const search = dialect === 'sqlite' && filter.q ? await searchMode(db, all, filter.q) : 'index';
   const run = async (f: OrderListFilter) => {
-    let q = applyOrderFilter(db.selectFrom('orders'), f, dialect);
+    let q = applyOrderFilter(db.selectFrom('orders'), f, dialect, search);
     if (cursor) q = q.where((eb) => afterKey(eb, col, desc ? 'desc' : 'asc', cursor));
     // SQLite hands the JSON over as bytes (cast to blob): no UTF-8 decode here and no encode when the
     // response is written, which is most of the cost of a page of 50 orders.
@@ -108,7 +101,7 @@ export async function listOrders(
       .orderBy(col, desc ? 'desc' : 'asc')
       .orderBy('id', desc ? 'desc' : 'asc')
       .limit(limit + 1);
-    return (reader ? reader.all(query) : query.execute()) as Promise<Row[]>;
+    return all(query) as Promise<Row[]>;
   };
 
   const combos = expand(filter);

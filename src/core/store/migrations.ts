@@ -6,6 +6,7 @@ import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from './db.ts';
 import { apiMigration } from '../../api/store/migration.ts';
 import { dropshipMigration } from '../../channels/alza-dropship/store.ts';
+import { createSearchIndex } from './search.ts';
 
 type DialectMigration = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -129,6 +130,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['0002_api', apiMigration],
   ['0003_alza_dropship', dropshipMigration],
   ['0004_drop_redundant_status_index', dropRedundantStatusIndex],
+  ['0005_order_search', createSearchIndex],
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
