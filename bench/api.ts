@@ -20,7 +20,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +28,7 @@ import Database from 'better-sqlite3';
 import { Pool } from 'undici';
 import { openStore } from '../src/core/store/db.ts';
 import { orderIdFor } from '../src/core/store/orders.ts';
+import { freePort } from '../src/core/http/free-port.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { CHILD_EXEC_ARGV, cliArgs } from './child-script.ts';
 import { ChannelRegistry } from '../src/core/registry.ts';
@@ -234,14 +234,6 @@ async function child(database: string, secret: string): Promise<void> {
       void server.close().then(() => cachedServer.close()).then(() => store.close()).then(() => process.exit(0));
     }
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Runs `orderhub serve --processes N` on the benchmark's store (response cache off) until stop(). */

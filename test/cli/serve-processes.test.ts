@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createApiKey } from '../../src/api/store/api-keys.ts';
+import { freePort } from '../../src/core/http/free-port.ts';
 import type { DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
 import { openStore } from '../../src/core/store/db.ts';
 import { tempDir } from '../support/pg.ts';
@@ -19,14 +20,6 @@ import { drinksConfig, sinceDate, startSim, sync } from '../sync/support.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/orderhub.js');
 const ORDERS = 230;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** GET over a fresh TCP connection each time, so the primary spreads requests over the workers. */
 function get(url: string, key?: string): Promise<{ status: number; body: string }> {

@@ -11,10 +11,10 @@
 
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort } from '../../src/core/http/free-port.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -87,19 +87,6 @@ function runAs(): RunAs {
           spawnSync(bin, args, { cwd, uid, gid, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
     chown: (path) => chownSync(path, uid, gid),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('could not determine a free port'))));
-    });
-  });
 }
 
 function output(res: SpawnSyncReturns<string>): string {

@@ -3,7 +3,7 @@
  * the test cluster (skipped only when no cluster exists; CI requires one).
  */
 import { join } from 'node:path';
-import { describe } from 'vitest';
+import { afterEach, beforeEach, describe } from 'vitest';
 import { openStore, type StoreHandle } from '../../src/core/store/db.ts';
 import { createTestDatabase, hasPg, tempDir } from './pg.ts';
 
@@ -37,4 +37,23 @@ export function describeEachStore(name: string, fn: (kind: StoreKind) => void): 
   for (const kind of storeKinds()) {
     describe.skipIf(kind === 'postgres' && !hasPg())(`${name} [${kind}]`, () => fn(kind));
   }
+}
+
+/** A fresh store for each test of the suite, set up by `setUp`, closed and removed after the test. */
+export function storePerTest(kind: StoreKind, setUp?: (t: TestStore) => Promise<unknown>): { readonly t: TestStore } {
+  let current: TestStore | undefined;
+  beforeEach(async () => {
+    current = await openTestStore(kind);
+    await setUp?.(current);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return {
+    get t() {
+      if (!current) throw new Error('storePerTest: no store outside a test');
+      return current;
+    },
+  };
 }

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { MappedOrder } from '../canonical/order.ts';
-import { describeEachStore, openTestStore, type TestStore } from '../../../test/support/stores.ts';
+import { describeEachStore, storePerTest } from '../../../test/support/stores.ts';
 import { ensureConnection } from './connections.ts';
 import { sha1, upsertOrders, type IncomingOrder } from './orders.ts';
 import { searchCondition, searchMode, type SearchMode } from './search.ts';
@@ -21,14 +21,8 @@ function order(externalId: string, name: string, email: string | null, skus: str
 }
 
 describeEachStore('order search', (kind) => {
-  let t: TestStore;
-  beforeEach(async () => {
-    t = await openTestStore(kind);
-    await ensureConnection(t.store.db, 'shop', 'drinks2cash');
-  });
-  afterEach(async () => {
-    await t.cleanup();
-  });
+  const per = storePerTest(kind, (t) => ensureConnection(t.store.db, 'shop', 'drinks2cash'));
+  const t = { get store() { return per.t.store; } };
 
   const upsert = (orders: IncomingOrder[]) =>
     t.store.db.transaction().execute((trx) => upsertOrders(trx, { connection: 'shop', channel: 'drinks2cash', runId: null, now: '2026-03-28T00:00:00.000Z', orders }));
