@@ -29,6 +29,7 @@ import { Pool } from 'undici';
 import { openStore } from '../src/core/store/db.ts';
 import { orderIdFor } from '../src/core/store/orders.ts';
 import { freePort } from '../src/core/http/free-port.ts';
+import { SQLITE_SEARCH_BACKFILL, SQLITE_SEARCH_INSERT_TRIGGER } from '../src/core/store/search.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { CHILD_EXEC_ARGV, cliArgs } from './child-script.ts';
 import { ChannelRegistry } from '../src/core/registry.ts';
@@ -126,7 +127,12 @@ export function seedOrders(file: string, n: number): { ms: number } {
       insert.run(id, connection, order.channel, externalId, order.number, status, order.channelStatus, open, createdAt, updatedAt, `h${i}`, `r${i}`, JSON.stringify(order));
     }
   });
+  // The search index is built in one pass after the load, as the migration does for an existing
+  // store: row by row through its trigger, a bulk load like this one took six times longer.
+  db.exec('drop trigger orders_search_insert');
   for (let from = 0; from < n; from += 10_000) batch(from, Math.min(n, from + 10_000));
+  db.exec(SQLITE_SEARCH_BACKFILL);
+  db.exec(SQLITE_SEARCH_INSERT_TRIGGER);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.exec('analyze');
   db.close();

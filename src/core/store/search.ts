@@ -30,12 +30,18 @@ const PG_SEARCH_TEXT =
   `coalesce(data::jsonb->'customer'->>'name', '') || ' ' || coalesce(data::jsonb->'customer'->>'email', '') || ' ' || ` +
   `jsonb_path_query_array(data::jsonb, '$.items[*].sku')::text`;
 
+/** SQLite: indexes every order in `orders` (a fresh store, or after bulk loading with the insert trigger off). */
+export const SQLITE_SEARCH_BACKFILL = `insert into order_search (rowid, text) select rowid, ${sqliteSearchText('data')} from orders`;
+
+/** SQLite: keeps the index current as orders are inserted. */
+export const SQLITE_SEARCH_INSERT_TRIGGER = `create trigger orders_search_insert after insert on orders begin
+      insert into order_search (rowid, text) values (new.rowid, ${sqliteSearchText('new.data')}); end`;
+
 export async function createSearchIndex(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   if (dialect === 'sqlite') {
     await sql`create virtual table order_search using fts5(text, tokenize = 'trigram', detail = 'none')`.execute(db);
-    await sql.raw(`insert into order_search (rowid, text) select rowid, ${sqliteSearchText('data')} from orders`).execute(db);
-    await sql.raw(`create trigger orders_search_insert after insert on orders begin
-      insert into order_search (rowid, text) values (new.rowid, ${sqliteSearchText('new.data')}); end`).execute(db);
+    await sql.raw(SQLITE_SEARCH_BACKFILL).execute(db);
+    await sql.raw(SQLITE_SEARCH_INSERT_TRIGGER).execute(db);
     await sql.raw(`create trigger orders_search_update after update of data on orders begin
       update order_search set text = ${sqliteSearchText('new.data')} where rowid = new.rowid; end`).execute(db);
     await sql`create trigger orders_search_delete after delete on orders begin
