@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { CompiledQuery, sql } from 'kysely';
 import type { MappedOrder } from '../canonical/order.ts';
 import { describeEachStore, storePerTest } from '../../../test/support/stores.ts';
 import { ensureConnection } from './connections.ts';
@@ -81,4 +82,16 @@ describeEachStore('order search', (kind) => {
     expect(await searchMode(t.store.db, all, 'kowalczyk')).toBe('scan');
     expect((await find('kowalczyk', 'scan')).length).toBe(5_000);
   }, 60_000);
+
+  it.runIf(kind === 'postgres')('is served by the trigram index on PostgreSQL (the condition matches the indexed expression)', async () => {
+    await upsert(orders);
+    const plan = await t.store.db.transaction().execute(async (trx) => {
+      // (a handful of rows: without this the planner rightly prefers reading the table)
+      await sql`set local enable_seqscan = off`.execute(trx);
+      const q = trx.selectFrom('orders').select('id').where(searchCondition('postgres', 'nowak'));
+      const { sql: text, parameters } = q.compile();
+      return (await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${text}`, [...parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('orders_search_trgm_idx');
+  });
 });
