@@ -6,9 +6,9 @@
  * The primary process only supervises: it forks the workers (each runs the same `orderhub serve`
  * command line and opens its own store connection), hands them connections round-robin, restarts a
  * worker that dies, aggregates their Prometheus metrics, and on SIGINT/SIGTERM tells every worker to
- * drain (SIGTERM) and waits for them; a worker whose primary dies exits (node:cluster). Worker 0 alone runs the webhook dispatcher and the write-back worker
- * (several would be safe, they claim under leases, but on SQLite they would only contend for the
- * write lock); the others serve HTTP only.
+ * drain (SIGTERM) and waits for them; a worker whose primary dies exits (node:cluster). Worker 0
+ * alone runs the webhook dispatcher and the write-back worker (several would be safe, they claim
+ * under leases, but on SQLite they would only contend for the write lock); the others serve HTTP.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
@@ -97,13 +97,14 @@ export async function runServeCluster(opts: ClusterOptions): Promise<number> {
       started.delete(worker);
       ready.delete(index);
       if (!stopping) {
-        opts.log(`worker ${index} exited (${signal ?? `code ${code}`}); starting a new one`);
+        const how = signal ?? `code ${code}`;
         quickCrashes = lived < CRASH_WINDOW_MS ? quickCrashes + 1 : 0;
         if (quickCrashes >= MAX_QUICK_CRASHES) {
-          opts.log(`workers keep exiting within ${CRASH_WINDOW_MS / 1000} s of starting; giving up`);
+          opts.log(`worker ${index} exited (${how}); workers keep exiting within ${CRASH_WINDOW_MS / 1000} s of starting, giving up`);
           failed = true;
           shutdown();
         } else {
+          opts.log(`worker ${index} exited (${how}); starting a new one`);
           fork(index);
         }
       }
