@@ -10,7 +10,7 @@ import { afterKey } from '../core/store/orders.ts';
 import { searchCondition, searchMode, type SearchMode } from '../core/store/search.ts';
 import type { Database } from '../core/store/schema.ts';
 import { ApiError } from './errors.ts';
-import type { QueryReader } from './reader.ts';
+import { kyselyReader, type QueryReader } from './reader.ts';
 
 export const ORDER_SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'updatedAt'] as const;
 export type OrderSort = (typeof ORDER_SORTS)[number];
@@ -86,8 +86,8 @@ export async function listOrders(
   const col = sort.endsWith('createdAt') ? 'created_at' : 'updated_at';
   const desc = sort.startsWith('-');
   const cursor = params.cursor ? decodeOrderCursor(params.cursor, sort) : null;
-  const reader = params.reader;
-  const all = <R>(query: Compilable<R>): Promise<R[]> => (reader ? reader.all(query) : db.executeQuery(query.compile()).then((r) => r.rows));
+  const reader = params.reader ?? kyselyReader(db);
+  const all = <R>(query: Compilable<R>): Promise<R[]> => reader.all(query);
   const search = dialect === 'sqlite' && filter.q ? await searchMode(db, all, filter.q) : 'index';
   const run = async (f: OrderListFilter) => {
     let q = applyOrderFilter(db.selectFrom('orders'), f, dialect, search);

@@ -48,3 +48,8 @@ class SqliteReader implements QueryReader {
 export function createReader(store: StoreHandle): QueryReader {
   return store.dialect === 'sqlite' ? new SqliteReader(store.location) : new KyselyReader(store.db);
 }
+
+/** Queries through Kysely itself (what createReader gives on PostgreSQL), for callers without a reader. */
+export function kyselyReader(db: Kysely<Database>): QueryReader {
+  return new KyselyReader(db);
+}
