@@ -23,12 +23,11 @@ function order(externalId: string, name: string, email: string | null, skus: str
 
 describeEachStore('order search', (kind) => {
   const per = storePerTest(kind, (t) => ensureConnection(t.store.db, 'shop', 'drinks2cash'));
-  const t = { get store() { return per.t.store; } };
 
   const upsert = (orders: IncomingOrder[]) =>
-    t.store.db.transaction().execute((trx) => upsertOrders(trx, { connection: 'shop', channel: 'drinks2cash', runId: null, now: '2026-03-28T00:00:00.000Z', orders }));
+    per.t.store.db.transaction().execute((trx) => upsertOrders(trx, { connection: 'shop', channel: 'drinks2cash', runId: null, now: '2026-03-28T00:00:00.000Z', orders }));
   const find = async (q: string, mode?: SearchMode) =>
-    (await t.store.db.selectFrom('orders').select('external_id').where(searchCondition(t.store.dialect, q, mode)).orderBy('external_id').execute()).map((r) => r.external_id);
+    (await per.t.store.db.selectFrom('orders').select('external_id').where(searchCondition(per.t.store.dialect, q, mode)).orderBy('external_id').execute()).map((r) => r.external_id);
 
   const orders = [
     order('101', 'Katarzyna Wiśniewska', 'kasia_w@example.pl', ['SKU-1', 'GIFT-BOX']),
@@ -72,20 +71,20 @@ describeEachStore('order search', (kind) => {
 
   it.runIf(kind === 'sqlite')('picks the index for rare terms and a scan in sort order for common ones', async () => {
     const all = async <R>(q: { compile(): { sql: string; parameters: readonly unknown[] } }) =>
-      (await t.store.db.executeQuery<R>(q.compile() as never)).rows;
+      (await per.t.store.db.executeQuery<R>(q.compile() as never)).rows;
     await upsert(orders);
-    expect(await searchMode(t.store.db, all, 'nowak')).toBe('index');
-    expect(await searchMode(t.store.db, all, 'ab')).toBe('index');
+    expect(await searchMode(per.t.store.db, all, 'nowak')).toBe('index');
+    expect(await searchMode(per.t.store.db, all, 'ab')).toBe('index');
     // 5 000 orders sharing a term make it common
     const many = Array.from({ length: 5_000 }, (_, i) => order(String(20_000 + i), 'Zofia Kowalczyk', null, []));
     for (let i = 0; i < many.length; i += 1_000) await upsert(many.slice(i, i + 1_000));
-    expect(await searchMode(t.store.db, all, 'kowalczyk')).toBe('scan');
+    expect(await searchMode(per.t.store.db, all, 'kowalczyk')).toBe('scan');
     expect((await find('kowalczyk', 'scan')).length).toBe(5_000);
   }, 60_000);
 
   it.runIf(kind === 'postgres')('is served by the trigram index on PostgreSQL (the condition matches the indexed expression)', async () => {
     await upsert(orders);
-    const plan = await t.store.db.transaction().execute(async (trx) => {
+    const plan = await per.t.store.db.transaction().execute(async (trx) => {
       // (a handful of rows: without this the planner rightly prefers reading the table)
       await sql`set local enable_seqscan = off`.execute(trx);
       const q = trx.selectFrom('orders').select('id').where(searchCondition('postgres', 'nowak'));
