@@ -101,7 +101,8 @@ export async function listOrders(
       .orderBy(col, desc ? 'desc' : 'asc')
       .orderBy('id', desc ? 'desc' : 'asc')
       .limit(limit + 1);
-    return all(query) as Promise<Row[]>;
+    const tuples = (await reader.tuples(query)) as Array<[string, string, string, string | Buffer]>;
+    return tuples.map(([id, created_at, updated_at, data]): Row => ({ id, created_at, updated_at, data }));
   };
 
   const combos = expand(filter);
