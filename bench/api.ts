@@ -7,7 +7,7 @@
  * 1. Seeds a SQLite store with N canonical orders by direct batched inserts (5 connections, realistic
  *    statuses, a year of creation dates, ~0.8 kB of canonical JSON each).
  * 2. Starts the API server in a child process (so the load loop does not share its event loop) and
- *    drives GET /v1/orders over keep-alive HTTP (undici Pool): filtered queries, 50 per page, first
+ *    drives GET /v1/orders over keep-alive HTTP (http-load.ts: a lean client, as it shares the cores): filtered queries, 50 per page, first
  *    and following pages. Phase "latency": 4 requests in flight; phase "throughput": 32 in flight.
  *    orders_list_* answer from the database every time (response cache off); orders_list_cached_*
  *    are the same load against a server with the response cache (the answers a repeated query gets
@@ -25,13 +25,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { Pool } from 'undici';
 import { openStore } from '../src/core/store/db.ts';
 import { orderIdFor } from '../src/core/store/orders.ts';
 import { freePort } from '../src/core/http/free-port.ts';
 import { SQLITE_SEARCH_BACKFILL, SQLITE_SEARCH_INSERT_TRIGGER } from '../src/core/store/search.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { CHILD_EXEC_ARGV, cliArgs } from './child-script.ts';
+import { KeepAliveConnection } from './http-load.ts';
 import { ChannelRegistry } from '../src/core/registry.ts';
 import { parseConfig } from '../src/core/config.ts';
 import { startApiServer } from '../src/api/app.ts';
@@ -169,39 +169,41 @@ function orderQueries(): string[] {
 }
 
 async function load(url: string, key: string, inFlight: number, durationMs: number): Promise<LoadResult> {
-  const pool = new Pool(url, { connections: inFlight, pipelining: 1, keepAliveTimeout: 30_000 });
+  const { hostname, port } = new URL(url);
   const queries = orderQueries();
   const nextPages: string[] = [];
   const latencies: number[] = [];
   let errors = 0;
   let i = 0;
   const end = performance.now() + durationMs;
-  const headers = { authorization: `Bearer ${key}` };
+  const headers = `Authorization: Bearer ${key}\r\n`;
   const worker = async () => {
+    let conn = new KeepAliveConnection(hostname, Number(port));
     while (performance.now() < end) {
       const n = i++;
       const path = n % 3 === 2 && nextPages.length > 0 ? nextPages[n % nextPages.length]! : queries[n % queries.length]!;
+      // read the body only when a cursor is wanted from it (client CPU is server CPU on 2 cores)
+      const wantCursor = nextPages.length < 200 && n % 7 === 0;
       const t0 = performance.now();
       try {
-        const res = await pool.request({ method: 'GET', path, headers });
-        // read the body only when a cursor is wanted from it (client CPU is server CPU on 2 cores)
-        const wantCursor = res.statusCode === 200 && nextPages.length < 200 && n % 7 === 0;
-        const text = wantCursor ? await res.body.text() : (await res.body.dump(), '');
+        const res = await conn.request(path, headers, wantCursor);
         latencies.push(performance.now() - t0);
-        if (res.statusCode !== 200) errors++;
-        else if (wantCursor) {
-          const m = /"next":"([^"]+)"\}$/.exec(text);
+        if (res.status !== 200) errors++;
+        else if (res.body) {
+          const m = /"next":"([^"]+)"\}$/.exec(res.body.toString('utf8'));
           if (m) nextPages.push(`${path.split('&cursor=')[0]}&cursor=${m[1]}`);
         }
       } catch {
         errors++;
+        conn.close();
+        conn = new KeepAliveConnection(hostname, Number(port));
       }
     }
+    conn.close();
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
   const elapsed = performance.now() - started;
-  await pool.close();
   latencies.sort((a, b) => a - b);
   return {
     requests: latencies.length, errors, rps: latencies.length / (elapsed / 1000),
