@@ -53,6 +53,7 @@ export class KeepAliveConnection {
       } },
     });
     const fail = (err: Error) => {
+      if (this.socket !== socket) return; // (an 'error' and then a 'close' of a socket already replaced)
       this.socket = null;
       const p = this.pending;
       this.reset();
