@@ -8,8 +8,9 @@
  *    statuses, a year of creation dates, ~1.3 kB of canonical JSON each).
  * 2. Starts the API server in a child process (so the load loop does not share its event loop) and
  *    drives GET /v1/orders over keep-alive HTTP (http-load.ts, a lean client: it shares the cores):
- *    filtered queries, 50 per page, first and following pages. Phase "latency": 4 requests in flight; phase "throughput": 32 in flight;
- *    `orderhub serve --processes auto` (one process per core) at 4, 8 and 32 in flight.
+ *    filtered queries, 50 per page, first and following pages. One server process at 4 requests in
+ *    flight ("latency") and 32 ("throughput"); then `orderhub serve --processes auto` (one process
+ *    per core, as deployed) at 4, 8 and 32 in flight.
  *    orders_list_* answer from the database every time (response cache off); orders_list_cached_*
  *    are the same load against a server with the response cache (the answers a repeated query gets
  *    while no order changes).
