@@ -30,7 +30,7 @@ import Database from 'better-sqlite3';
 import { openStore } from '../src/core/store/db.ts';
 import { orderIdFor } from '../src/core/store/orders.ts';
 import { freePort } from '../src/core/http/free-port.ts';
-import { SQLITE_SEARCH_BACKFILL, SQLITE_SEARCH_INSERT_TRIGGER } from '../src/core/store/search.ts';
+import { registerSearchFold, SQLITE_SEARCH_BACKFILL, SQLITE_SEARCH_INSERT_TRIGGER } from '../src/core/store/search.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { CHILD_EXEC_ARGV, cliArgs } from './child-script.ts';
 import { KeepAliveConnection } from './http-load.ts';
@@ -86,6 +86,7 @@ function pickStatus(r: number): string {
 export function seedOrders(file: string, n: number): { ms: number } {
   const started = performance.now();
   const db = new Database(file);
+  registerSearchFold(db);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -262144');

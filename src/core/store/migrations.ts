@@ -6,7 +6,7 @@ import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from './db.ts';
 import { apiMigration } from '../../api/store/migration.ts';
 import { dropshipMigration } from '../../channels/alza-dropship/store.ts';
-import { createSearchIndex } from './search.ts';
+import { createSearchIndex, foldSearchIndex } from './search.ts';
 
 type DialectMigration = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
@@ -131,6 +131,7 @@ const MIGRATIONS: Array<[string, DialectMigration]> = [
   ['0003_alza_dropship', dropshipMigration],
   ['0004_drop_redundant_status_index', dropRedundantStatusIndex],
   ['0005_order_search', createSearchIndex],
+  ['0006_order_search_fold', foldSearchIndex],
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
