@@ -92,7 +92,8 @@ export async function createSearchIndex(db: Kysely<unknown>, dialect: Dialect): 
 
 /**
  * Migration 0006: stores created before the indexed text was folded get it folded (the whole index is
- * rebuilt: about 15 s per million orders on the development VM). Nothing to do on PostgreSQL, whose ILIKE folds by itself.
+ * rebuilt: about 15 s per million orders on the development VM; a store older than 0005 is indexed
+ * twice, once by each). Nothing to do on PostgreSQL, whose ILIKE folds by itself.
  */
 export async function foldSearchIndex(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   if (dialect === 'sqlite') await rebuildSqliteSearch(db);
