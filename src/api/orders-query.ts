@@ -4,7 +4,7 @@
  * added, and deep pages cost the same as the first. Rows are returned as the stored canonical JSON
  * text, spliced into the response without a parse/serialise round trip.
  */
-import { sql, type Compilable, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Dialect } from '../core/store/db.ts';
 import { afterKey } from '../core/store/orders.ts';
 import { searchCondition, searchMode, type SearchMode } from '../core/store/search.ts';
@@ -81,14 +81,14 @@ export async function listOrders(
   dialect: Dialect,
   params: { filter: OrderListFilter; sort: OrderSort; limit: number; cursor?: string | undefined; reader?: QueryReader | undefined; asBytes?: boolean },
 ): Promise<{ rows: Array<string | Buffer>; next: string | null }> {
-  type Row = { id: string; data: string | Buffer; created_at: string; updated_at: string };
+  /** a row as the reader hands it over: id, the sort column's value, the document */
+  type Row = [id: string, key: string, data: string | Buffer];
   const { sort, limit, filter } = params;
   const col = sort.endsWith('createdAt') ? 'created_at' : 'updated_at';
   const desc = sort.startsWith('-');
   const cursor = params.cursor ? decodeOrderCursor(params.cursor, sort) : null;
   const reader = params.reader ?? kyselyReader(db);
-  const all = <R>(query: Compilable<R>): Promise<R[]> => reader.all(query);
-  const search = dialect === 'sqlite' && filter.q ? await searchMode(db, all, filter.q) : 'index';
+  const search = dialect === 'sqlite' && filter.q ? await searchMode(db, (query) => reader.all(query), filter.q) : 'index';
   const run = async (f: OrderListFilter) => {
     let q = applyOrderFilter(db.selectFrom('orders'), f, dialect, search);
     if (cursor) q = q.where((eb) => afterKey(eb, col, desc ? 'desc' : 'asc', cursor));
@@ -96,13 +96,12 @@ export async function listOrders(
     // response is written, which is most of the cost of a page of 50 orders.
     const data = dialect === 'sqlite' && params.asBytes ? sql<Buffer>`cast(data as blob)`.as('data') : sql<string>`data`.as('data');
     const query = q
-      .select(['id', 'created_at', 'updated_at'])
+      .select(['id', col])
       .select(data)
       .orderBy(col, desc ? 'desc' : 'asc')
       .orderBy('id', desc ? 'desc' : 'asc')
       .limit(limit + 1);
-    const tuples = (await reader.tuples(query)) as Array<[string, string, string, string | Buffer]>;
-    return tuples.map(([id, created_at, updated_at, data]): Row => ({ id, created_at, updated_at, data }));
+    return (await reader.tuples(query)) as Row[];
   };
 
   const combos = expand(filter);
@@ -111,17 +110,16 @@ export async function listOrders(
     rows = await run(combos[0] ?? filter);
   } else {
     const parts = await Promise.all(combos.map(run));
-    const key = (r: (typeof rows)[number]) => (col === 'created_at' ? r.created_at : r.updated_at);
-    rows = parts.flat().sort((a, b) => {
-      const c = key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    rows = parts.flat().sort(([aId, aKey], [bId, bKey]) => {
+      const c = aKey < bKey ? -1 : aKey > bKey ? 1 : aId < bId ? -1 : aId > bId ? 1 : 0;
       return desc ? -c : c;
     }).slice(0, limit + 1);
   }
   const more = rows.length > limit;
   const page = more ? rows.slice(0, limit) : rows;
   const last = page[page.length - 1];
-  const next = more && last ? encodeOrderCursor({ s: sort, k: col === 'created_at' ? last.created_at : last.updated_at, id: last.id }) : null;
-  return { rows: page.map((r) => r.data), next };
+  const next = more && last ? encodeOrderCursor({ s: sort, k: last[1], id: last[0] }) : null;
+  return { rows: page.map((r) => r[2]), next };
 }
 
 /** The single-valued filters a multi-valued one stands for (or [filter] when not worth it). */

@@ -35,13 +35,10 @@ class KyselyReader implements QueryReader {
  * on a helper thread by default, and those frees contend with the main thread's allocations for
  * malloc's arena lock (perf: a fifth of a page's time in malloc/free, much of it futex waits).
  * Sweeping them on the main thread during GC instead took a page of 50 orders from 290 to 175 µs
- * (loop over the reader, 1 000 000 orders); a full sync measured the same either way. Process-wide,
- * so set once by the first reader; V8 reads the flag at every GC.
+ * (loop over the reader, 1 000 000 orders); a full sync measured the same either way. The flag is
+ * process-wide (setting it again is harmless); V8 reads it at every GC.
  */
-let sweepingTuned = false;
 function sweepArrayBuffersOnMainThread(): void {
-  if (sweepingTuned) return;
-  sweepingTuned = true;
   setFlagsFromString('--no-concurrent-array-buffer-sweeping');
 }
 
