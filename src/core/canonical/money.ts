@@ -11,6 +11,11 @@ export type Decimal = string;
 
 const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
 
+/** True for a plain decimal string ("-12.50", "7"): digits, an optional point, no exponent, no spaces. */
+export function isDecimal(value: string): boolean {
+  return DECIMAL_RE.test(value);
+}
+
 /** Parses a decimal string strictly. Throws a clear error on anything that is not one. */
 export function parseDecimal(value: string, what = 'value'): Big {
   const trimmed = value.trim();
@@ -59,6 +64,20 @@ export function decimalFromJsonNumber(value: number, scale?: number): Decimal {
 /** Normalises a decimal string to a fixed scale ("25" -> "25.00"). */
 export function toScale(value: Decimal, scale: number): Decimal {
   return parseDecimal(value).toFixed(scale);
+}
+
+/**
+ * A decimal in big.js's shortest spelling ("199.90" -> "199.9", "007" -> "7"), so equal amounts are
+ * equal strings. Reads a checked decimal string or big.js's own output; like big.js it writes values
+ * under 1e-7 with an exponent ("0.00000001" -> "1e-8"), which plainDecimal writes out again.
+ */
+export function normalizeDecimal(value: Decimal): Decimal {
+  return new Big(value).toString();
+}
+
+/** A decimal without an exponent ("1e-8" -> "0.00000001", "1e+21" -> "1000000000000000000000"). */
+export function plainDecimal(value: Decimal): Decimal {
+  return new Big(value).toFixed();
 }
 
 export function compareDecimals(a: Decimal, b: Decimal): number {
