@@ -1,5 +1,5 @@
 /**
- * Alza Dropshipment ("Drop API"), supplier side as K2 ERP implements it (seed 004): Alza pushes
+ * Alza Dropshipment ("Drop API"), supplier side as K2 ERP implements it (K2's help pages): Alza pushes
  * orders to our Supplier API (Insert → reserve stock, Confirm, Cancel, Extend), we report
  * availability, shipments, departures, tracking and delivery results to Alza's Buyer API.
  * A push channel: nothing is pulled; `orderhub serve` mounts its routes (routes.ts, manage-api.ts).

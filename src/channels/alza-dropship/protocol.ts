@@ -1,7 +1,7 @@
 /**
- * Constants of the Alza Dropshipment ("Drop") API, doc version 1.183 (see README.md and
- * ../shared/specs/channel-apis.md §2): error codes (numbers in JSON, K2's enum names in XML),
- * enumerations, resend intervals, and the CET wall-time format of `Timestamp`.
+ * Constants of the Alza Dropshipment ("Drop") API, doc version 1.183 (sources in README.md): error
+ * codes (numbers in JSON, K2's enum names in XML), enumerations, resend intervals, and the CET
+ * wall-time format of `Timestamp`.
  */
 import { DateTime } from 'luxon';
 import { wallTimeToUtc } from '../../core/canonical/time.ts';

@@ -71,7 +71,7 @@ const ORDER_RE = /^[A-Za-z0-9_-]{1,30}$/;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const XML_TYPE = 'application/xml; charset=utf-8';
 
-/** K2's XML answer element per operation (InsertOrderResponse is in seed 004; the others follow its naming). */
+/** K2's XML answer element per operation (InsertOrderResponse is on K2's help page; the others follow its naming). */
 const XML_ROOT: Record<Operation, string> = {
   insert: 'InsertOrderResponse',
   cancel: 'CancelOrderResponse',

@@ -1,5 +1,5 @@
 /**
- * Supplier-side dropship states → canonical statuses (canonical-order.md: reserved-but-unconfirmed →
+ * Supplier-side dropship states → canonical statuses (docs/canonical-order.md: reserved-but-unconfirmed →
  * new, confirmed → confirmed, cancelled → cancelled). `channelStatus` is our state name.
  */
 import { statusMapper, type StatusTable } from '../../core/canonical/status.ts';

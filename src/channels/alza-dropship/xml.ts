@@ -1,5 +1,5 @@
 /**
- * XML bodies as K2's WCF service takes and gives them (seed 004): requests like
+ * XML bodies as K2's WCF service takes and gives them (K2's help pages): requests like
  * `<InsertOrderData xmlns="K2.Dropship.Alza">…</InsertOrderData>`, arrays as a wrapper element with one
  * child per item (`<orderItems><InsertOrderDataItem>…`, `<alzaBarCodes><string>…`), answers with the
  * error code as its enum NAME (`<errorCode>OutOfStock</errorCode>`).

@@ -2,10 +2,10 @@
  * THE ASSUMED WIRE CONTRACT of the AlzaTrade API v2 — the one file to correct against the real swagger
  * (https://portalapi.alza.cz/swagger/index.html, public but not in our material).
  *
- * What is DOCUMENTED (channel-apis.md §1): the token endpoint and its form fields, Bearer tokens of one
- * hour, re-token on 401, the blacklist, and that `GET /orders` is paged, filtered by date and state and
- * sorted, and that `GET /orders/unshipped` takes an optional departure-time window and returns every
- * unshipped order.
+ * What is DOCUMENTED (trade.alza.cz/en/info/api and the pages in README.md): the token endpoint and its
+ * form fields, Bearer tokens of one hour, re-token on 401, the blacklist, and that `GET /orders` is
+ * paged, filtered by date and state and sorted, and that `GET /orders/unshipped` takes an optional
+ * departure-time window and returns every unshipped order.
  *
  * Everything in this file is ASSUMED [INF]: the path prefix, every query-parameter name, the paging
  * base, the sort value, the state spellings, the time format and every field of the order JSON. The

@@ -1,5 +1,5 @@
 /**
- * zod schemas of the raw drinks2cash payloads (seed 001 + the status/document help articles).
+ * zod schemas of the raw drinks2cash payloads (the help articles on orders, statuses and documents).
  *
  * The documentation shows one sample per endpoint, so the schemas are deliberately tolerant where a
  * real API is likely to vary: ids as numbers or digit strings, decimals as strings or JSON numbers,

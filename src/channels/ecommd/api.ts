@@ -1,17 +1,17 @@
 /**
  * Where the ecom.md Order Sync API lives and how each endpoint wants the token: the ONE place these
- * choices are made. Marked [DOC] where a public ecom.md page states it, [ASSUMED] where the seed lost
- * the URL (its copy stripped every link) and the value is our best reading.
+ * choices are made. Marked [DOC] where a public ecom.md page states it, [ASSUMED] where our copy of the
+ * Order Sync API page lost the URL (it had lost every link) and the value is our best reading.
  */
 import type { AuthStrategy } from '../../core/http/auth.ts';
 
 /** [DOC] support.ecom.md: `{domain}=admin.ecom.md` */
 export const ECOMMD_DEFAULT_BASE_URL = 'https://admin.ecom.md';
 
-/** [DOC] seed 003 #8/#13: list (GET, filters, page/page_size) and bulk upsert (POST, JSON array) */
+/** [DOC] Order Sync API page #8/#13: list (GET, filters, page/page_size) and bulk upsert (POST, JSON array) */
 export const ORDER_LIST_PATH = '/external/external-order/';
 
-/** [ASSUMED] seed 003 #10 "Receive one order" lost its URL; DRF detail route of the list above */
+/** [ASSUMED] Order Sync API page #10 "Receive one order" lost its URL; DRF detail route of the list above */
 export function orderPath(id: string | number): string {
   return `${ORDER_LIST_PATH}${encodeURIComponent(String(id))}/`;
 }
@@ -25,7 +25,7 @@ export type ReferenceKind = (typeof REFERENCE_KINDS)[number];
 
 /**
  * Reference-data paths. `stores` is [DOC] (support.ecom.md "Lists of stores (branches)"); the others
- * are [ASSUMED] (the seed lists the operations without URLs) and can be overridden per connection in
+ * are [ASSUMED] (the Order Sync API page lists them without URLs) and can be overridden per connection in
  * `referencePaths`. `{region}` / `{search}` are replaced by the (URL-encoded) argument; a path without
  * the placeholder gets it as `?region=` / `?search=`.
  */
@@ -41,11 +41,11 @@ export const DEFAULT_REFERENCE_PATHS: Readonly<Record<ReferenceKind, string>> = 
 export type EcommdEndpoint = 'orders' | ReferenceKind;
 
 /**
- * Which header(s) carry the token. The seed shows `API-Token:` on the order endpoints and on promo
- * codes, but a lower-case `token:` on the reference endpoints 1–5 (stores, regions, localities,
- * sectors, product search); the general content-API rules say `API-Token` is "required on every
- * request". The two sources disagree, so those five get both headers: whichever the server checks,
- * it finds. Both are secrets (redacted from logs).
+ * Which header(s) carry the token. The Order Sync API page shows `API-Token:` on the order endpoints
+ * and on promo codes, but a lower-case `token:` on the reference endpoints 1–5 (stores, regions,
+ * localities, sectors, product search); the general content-API rules say `API-Token` is "required on
+ * every request". The two sources disagree, so those five get both headers: whichever the server
+ * checks, it finds. Both are secrets (redacted from logs).
  */
 export const TOKEN_HEADERS: Readonly<Record<EcommdEndpoint, readonly string[]>> = {
   orders: ['API-Token'],

@@ -3,7 +3,7 @@
  * `next`-link paging, re-polling of open orders by a status list and by id, status write-back
  * through the bulk upsert with a read-back.
  *
- * Ordering: we ask for `ordering=created_at` (ascending), not the seed's `-created_at`. With page
+ * Ordering: we ask for `ordering=created_at` (ascending), not the documented `-created_at`. With page
  * numbers, an order created while we page lands at the END of an ascending list and shifts nothing
  * we have yet to read. Newest-first, each new order pushes every later page down by one: the walk
  * re-reads records (the engine dedups them) and grows with every insert. Ascending also proves a

@@ -1,6 +1,6 @@
 /**
- * Reference data of an ecom.md site (seed 003 #1–5, #12): stores, regions, localities of a region,
- * Chișinău sectors, product search, promo codes. These are the data functions behind
+ * Reference data of an ecom.md site (Order Sync API page #1–5, #12): stores, regions, localities
+ * of a region, Chișinău sectors, product search, promo codes. These are the data functions behind
  * `orderhub ecommd …`; each returns plain rows (names in the connection's language).
  *
  * Only the stores path is documented; the others are assumed (api.ts) and configurable per connection
@@ -84,7 +84,7 @@ export class EcommdReference {
         page = await this.client.getList(kind, target, signal);
       } catch (err) {
         if (err instanceof HttpStatusError && err.status === 404) {
-          const assumed = template === DEFAULT_REFERENCE_PATHS[kind] && kind !== 'stores' ? ' (an assumed path: the seed lost the URL)' : '';
+          const assumed = template === DEFAULT_REFERENCE_PATHS[kind] && kind !== 'stores' ? ' (an assumed path: ecom.md gives no URL)' : '';
           throw new OrderhubError(
             'reference_not_found',
             `ecom.md has no ${kind} endpoint at ${template}${assumed}; set referencePaths.${kind} in the connection (HTTP 404)`,

@@ -6,10 +6,10 @@
  * designed from the 1C export "Order.json" [DOC: support.ecom.md/en/developers/peredacha-zakazov-v-1s-
  * order-json-ru] (id, customer{…, address{region{id,name}, locality{id,name}, sector, address,
  * address_type}}, payment{delivery_type, pay_method, …}, total_price "9435.00", created_at) and the
- * upsert body of seed 003 (order_items[{order_id, order_status, loyalty_price, quantity, product}],
- * address.zip_code, shop, rrn, promocode). Every field path the mapping reads is here and only here;
- * a field marked [ASSUMED] is our reading, [DOC] is stated by ecom.md. If the live API differs, this
- * file (and mapping.ts) is what changes.
+ * upsert body on the Order Sync API page (order_items[{order_id, order_status, loyalty_price,
+ * quantity, product}], address.zip_code, shop, rrn, promocode). Every field path the mapping reads is
+ * here and only here; a field marked [ASSUMED] is our reading, [DOC] is stated by ecom.md. If the
+ * live API differs, this file (and mapping.ts) is what changes.
  *
  * Tolerance: ids as numbers or digit strings, decimals as strings or JSON numbers, nested refs as
  * {id, name} objects, bare ids or names; unknown extra fields are kept (loose objects). Required:
@@ -147,7 +147,7 @@ export const detailBodySchema = z.looseObject({ detail: z.string() });
 // ------------------------------------------------------------------------------------------------
 // write-back
 
-/** [DOC seed 003 #13, names repaired; the top-level `status` is ASSUMED] one element of the upsert array */
+/** [DOC Order Sync API #13, names repaired; the top-level `status` is ASSUMED] one element of the upsert array */
 export interface UpsertItem {
   order_id: number | string;
   order_status: string;

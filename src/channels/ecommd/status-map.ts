@@ -1,8 +1,9 @@
 /**
  * ecom.md order status → canonical status.
  *
- * The 17 values are the seed's ORDER_STATUS_* constants [DOC names]; their meanings are inferred from
- * the names and from the admin UI cycle New → Confirmed → In processing → Sent → Delivered / Canceled.
+ * The 17 values are the Order Sync API page's ORDER_STATUS_* constants [DOC names]; their meanings
+ * are inferred from the names and from the admin UI cycle New → Confirmed → In processing → Sent →
+ * Delivered / Canceled.
  *
  * | ecom.md                 | canonical    | why                                                                 |
  * |-------------------------|--------------|---------------------------------------------------------------------|
@@ -30,7 +31,7 @@
  */
 import { isOpenStatus, statusMapper, type CanonicalStatus, type StatusTable } from '../../core/canonical/status.ts';
 
-/** The seed's ORDER_STATUS_* values, in its order. */
+/** The Order Sync API page's ORDER_STATUS_* values, in its order. */
 export const ECOMMD_STATUSES = [
   'new',
   'confirmed',

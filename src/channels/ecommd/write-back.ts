@@ -1,12 +1,12 @@
 /**
- * Status write-back through the bulk upsert (seed 003 #13): POST /external/external-order/ with
+ * Status write-back through the bulk upsert (Order Sync API #13): POST /external/external-order/ with
  * `[{order_id, status, order_items:[{order_id, order_status, product, quantity}]}]`.
  *
- * [ASSUMED] The seed shows the status only per item (`order_items[].order_status`); we send the new
- * status on every item AND as a top-level `status`, so either reading of the API applies it. Items
- * are sent with their own id, product and unchanged quantity: an upsert that treats the item list as
- * the new content of the order then changes nothing but the status. An order without items gets the
- * top-level status only (an empty `order_items` could read as "delete every item").
+ * [ASSUMED] The Order Sync API page shows the status only per item (`order_items[].order_status`); we
+ * send the new status on every item AND as a top-level `status`, so either reading of the API applies
+ * it. Items are sent with their own id, product and unchanged quantity: an upsert that treats the
+ * item list as the new content of the order then changes nothing but the status. An order without
+ * items gets the top-level status only (an empty `order_items` could read as "delete every item").
  *
  * The upsert answers nothing we can rely on, so the order is read back afterwards: a status other than
  * the one we set means the channel accepted the request but did not apply it.

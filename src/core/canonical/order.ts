@@ -1,7 +1,7 @@
 /**
  * The canonical order: the one shape every part of orderhub speaks (store, API, webhooks, exports).
  * This zod schema is the single source of truth; the TypeScript types are derived from it.
- * Contract: ../shared/specs/canonical-order.md. Fields may be added, never renamed.
+ * Contract for users: docs/canonical-order.md. Fields may be added, never renamed.
  */
 import { z } from 'zod';
 import { CANONICAL_STATUSES } from './status.ts';

@@ -6,8 +6,9 @@ import { DRINKS_STATUS_TABLE, mapDrinksStatus } from '../status-map.ts';
 import { flattenDrinksMessage } from '../schemas.ts';
 
 /**
- * The seed's two sample bodies, verbatim except for the documented typo: `"delivery_tracking_number":
- * "123,` (an unterminated string that makes the sample invalid JSON) is repaired to `"123",`.
+ * The two sample bodies of the help article "API – pobieranie zamówień", verbatim except for the
+ * documented typo: `"delivery_tracking_number": "123,` (an unterminated string that makes the
+ * sample invalid JSON) is repaired to `"123",`.
  */
 function fixture(name: string): { code: number; reasonPhrase: string; data: Record<string, unknown>[] } {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -16,7 +17,7 @@ function fixture(name: string): { code: number; reasonPhrase: string; data: Reco
 const list = fixture('seed-list-response.json');
 const single = fixture('seed-single-response.json');
 
-describe('mapDrinksOrder — the seed samples', () => {
+describe('mapDrinksOrder — the help article samples', () => {
   it('maps the first list order (summer time, Warsaw UTC+2) exactly', () => {
     const { order, warnings } = mapDrinksOrder(list.data[0], 'Europe/Warsaw');
     expect(warnings).toEqual([]);

@@ -3,7 +3,7 @@
  * slashes (a GET without one is redirected, as Django's APPEND_SLASH does), page-number pages
  * `{count, next, previous, results}` with absolute `next` links, `page_size` silently capped at 5000,
  * `{"detail": …}` for auth/404/throttling, `{"field": ["msg"]}` for validation, Django's HTML page on
- * a 500. The token is accepted in `API-Token` or `token` (the seed shows both). Names follow
+ * a 500. The token is accepted in `API-Token` or `token` (the Order Sync API page shows both). Names follow
  * Accept-Language (ro; ru/uk → Russian). Control endpoints under /__sim/ are unauthenticated.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
