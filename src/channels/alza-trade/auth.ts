@@ -19,7 +19,7 @@ import { OrderhubError } from '../../core/errors.ts';
 import { bearerAuth, type AuthStrategy, type CachedToken } from '../../core/http/auth.ts';
 import type { HttpClient, HttpResponse } from '../../core/http/client.ts';
 import { AuthError, InvalidResponseError } from '../../core/http/errors.ts';
-import { tokenErrorSchema, tokenResponseSchema } from './api-contract.ts';
+import { tokenErrorSchema, tokenResponseSchema } from './schemas.ts';
 import { sharedTokenFetch } from './token-lock.ts';
 
 /** Attempts of one token request (network errors/5xx only). */

@@ -1,13 +1,13 @@
 /**
  * Thin typed client of the AlzaTrade orders API over the core HttpClient. Paths, parameter names and
- * shapes come from api-contract.ts (assumed); every answer is parsed inside the retry loop (a truncated
+ * shapes come from schemas.ts (assumed); every answer is parsed inside the retry loop (a truncated
  * body is retried) and validated with zod, naming the field that is wrong.
  */
 import type { HttpClient, HttpResponse } from '../../core/http/client.ts';
 import { InvalidResponseError } from '../../core/http/errors.ts';
 import { OrderhubError } from '../../core/errors.ts';
 import type { z } from 'zod';
-import { PATHS, orderPageSchema, ordersQuery, unshippedQuery, unshippedSchema } from './api-contract.ts';
+import { PATHS, orderPageSchema, ordersQuery, unshippedQuery, unshippedSchema } from './schemas.ts';
 
 /** The API refused a query (400, ASP.NET ProblemDetails). Not retryable: our query is wrong. */
 export class AlzaBadRequestError extends OrderhubError {

@@ -12,7 +12,7 @@
 import { startOfLocalDay, localDate } from '../../core/canonical/time.ts';
 import type { Connector, ConnectorContext, FetchedPage, PageParams, PullQuery } from '../../core/connector.ts';
 import { PagingError } from '../../core/errors.ts';
-import { FIRST_PAGE, OPEN_ALZA_STATES, orderIdOf } from './api-contract.ts';
+import { FIRST_PAGE, OPEN_ALZA_STATES, orderIdOf } from './schemas.ts';
 import { createAlzaAuth, type AlzaAuth, type AlzaAuthOptions } from './auth.ts';
 import { AlzaTradeClient } from './client.ts';
 import type { AlzaTradeConfig } from './config.ts';

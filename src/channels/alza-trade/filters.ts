@@ -1,13 +1,13 @@
 /**
  * Time filters for the API. The engine asks for half-open UTC windows [from, to); the API takes wall
- * times (api-contract.ts) with second precision and an undocumented treatment of the repeated autumn
+ * times (schemas.ts) with second precision and an undocumented treatment of the repeated autumn
  * hour. So every bound is widened, never narrowed: `from` is floored to the second, `to` is rounded up,
  * and near a daylight-saving switch the bound moves one more hour outwards, so that whichever of the
  * two readings of an ambiguous wall time the API takes, the window still covers what was asked. The
  * engine dedups whatever comes back twice.
  */
 import { DateTime } from 'luxon';
-import { formatWireTime } from './api-contract.ts';
+import { formatWireTime } from './schemas.ts';
 
 const HOUR_MS = 3_600_000;
 

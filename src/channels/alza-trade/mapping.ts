@@ -11,7 +11,7 @@ import type { ZodError } from 'zod';
 import { emptyCustomer, type Address, type Customer, type MappedOrder, type OrderItem } from '../../core/canonical/order.ts';
 import { addDecimals, decimalFromJsonNumber, multiplyDecimals, scaleOf, toScale } from '../../core/canonical/money.ts';
 import type { MapResult } from '../../core/connector.ts';
-import { parseWireOrder, parseWireTime, type AlzaAddress, type AlzaItem, type AlzaOrder, type WireDecimal } from './api-contract.ts';
+import { parseWireOrder, parseWireTime, type AlzaAddress, type AlzaItem, type AlzaOrder, type WireDecimal } from './schemas.ts';
 import { mapAlzaState } from './status-map.ts';
 
 export const ALZA_DEFAULT_ZONE = 'Europe/Prague';

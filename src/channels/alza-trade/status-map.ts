@@ -11,10 +11,10 @@
  * | `CancelledAfterShipment` (Cancelled after shipment)     | `returned`  | shipped, later returned to the supplier                        |
  * | anything else                                           | `on_hold`   | kept as channelStatus and reported as a warning                |
  *
- * The portal names are documented (UI level); the enum spellings are assumed (api-contract.ts).
+ * The portal names are documented (UI level); the enum spellings are assumed (schemas.ts).
  */
 import { statusMapper, type CanonicalStatus, type StatusTable } from '../../core/canonical/status.ts';
-import { ALZA_STATES, type AlzaState } from './api-contract.ts';
+import { ALZA_STATES, type AlzaState } from './schemas.ts';
 
 export const ALZA_STATUS_TABLE = {
   [ALZA_STATES.waiting]: 'new',

@@ -1,7 +1,7 @@
 /**
  * Thin typed client of the ecom.md API over the core HttpClient: builds requests, follows DRF `next`
  * links on the configured host, validates every answer and turns the channel's error bodies into
- * clear errors. Which header carries the token is decided per endpoint in api.ts.
+ * clear errors. Which header carries the token is decided per endpoint in endpoints.ts.
  */
 import type { z } from 'zod';
 import type { ConnectorContext } from '../../core/connector.ts';
@@ -10,7 +10,7 @@ import type { HttpClient, HttpResponse } from '../../core/http/client.ts';
 import { AuthError, HttpStatusError, InvalidResponseError } from '../../core/http/errors.ts';
 import {
   ORDER_LIST_PATH, TOKEN_HEADERS, orderPath, resolveNextLink, tokenHeadersAuth, type EcommdEndpoint,
-} from './api.ts';
+} from './endpoints.ts';
 import { detailBodySchema, flattenDrfErrors, listBodySchema, pageSchema, type DrfPage, type UpsertOrder } from './schemas.ts';
 
 /** A request the channel refused as invalid (HTTP 400), with its DRF messages flattened. */

@@ -1,7 +1,7 @@
 /** The connection entry of an ecom.md site (one API token = one group of shops). */
 import { z } from 'zod';
-import { baseConnectionSchema } from '../../core/config.ts';
-import { DEFAULT_PAGE_SIZE, DEFAULT_REFERENCE_PATHS, ECOMMD_DEFAULT_BASE_URL, MAX_PAGE_SIZE, type ReferenceKind } from './api.ts';
+import { baseConnectionSchema, httpUrl } from '../../core/config.ts';
+import { DEFAULT_PAGE_SIZE, DEFAULT_REFERENCE_PATHS, ECOMMD_DEFAULT_BASE_URL, MAX_PAGE_SIZE, type ReferenceKind } from './endpoints.ts';
 
 export const ECOMMD_LANGUAGES = ['ro', 'ru', 'en', 'uk'] as const;
 
@@ -12,14 +12,14 @@ const referencePath = z
 export const ecommdConfigSchema = baseConnectionSchema.extend({
   kind: z.literal('ecommd'),
   /** `{domain}` issued by the site manager; the docs name admin.ecom.md */
-  baseUrl: z.url({ error: 'must be an http(s) URL' }).default(ECOMMD_DEFAULT_BASE_URL),
-  /** the site's API token (from the ecom.md manager), sent in `API-Token` (and `token`, see api.ts) */
+  baseUrl: httpUrl().default(ECOMMD_DEFAULT_BASE_URL),
+  /** the site's API token (from the ecom.md manager), sent in `API-Token` (and `token`, see endpoints.ts) */
   apiToken: z.string().min(1, 'the ecom.md API token is required'),
   /** Accept-Language: the language of product, region and locality names */
   language: z.enum(ECOMMD_LANGUAGES).default('ro'),
   /** orders per page; the API caps page_size at 5000 */
   pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  /** overrides of the assumed reference-data paths (see api.ts DEFAULT_REFERENCE_PATHS) */
+  /** overrides of the assumed reference-data paths (see endpoints.ts DEFAULT_REFERENCE_PATHS) */
   referencePaths: z
     .object({
       stores: referencePath,

@@ -3,13 +3,13 @@
  * of a region, Chișinău sectors, product search, promo codes. These are the data functions behind
  * `orderhub ecommd …`; each returns plain rows (names in the connection's language).
  *
- * Only the stores path is documented; the others are assumed (api.ts) and configurable per connection
+ * Only the stores path is documented; the others are assumed (endpoints.ts) and configurable per connection
  * (`referencePaths`), so a 404 says which setting to change.
  */
 import type { z } from 'zod';
 import { OrderhubError } from '../../core/errors.ts';
 import { HttpStatusError } from '../../core/http/errors.ts';
-import { DEFAULT_REFERENCE_PATHS, fillReferencePath, type ReferenceKind } from './api.ts';
+import { DEFAULT_REFERENCE_PATHS, fillReferencePath, type ReferenceKind } from './endpoints.ts';
 import type { EcommdClient } from './client.ts';
 import { referencePathOf, type EcommdConfig } from './config.ts';
 import {

@@ -7,7 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import { hash2, Rng } from '../../../sandbox/sim-kit.ts';
-import { ALZA_STATES, formatWireTime, toWireOrder, type AlzaAddress, type AlzaCustomer, type AlzaState } from '../api-contract.ts';
+import { ALZA_STATES, formatWireTime, toWireOrder, type AlzaAddress, type AlzaCustomer, type AlzaState } from '../schemas.ts';
 import {
   CATALOGUE, COMPANY_NAMES, CZ_CARRIERS, CZ_CITIES, CZ_FEMALE, CZ_FIRST, CZ_LAST_F, CZ_LAST_M, CZ_STREETS,
   EMAIL_DOMAINS_CZ, EMAIL_DOMAINS_SK, SK_CARRIERS, SK_CITIES, SK_FEMALE, SK_FIRST, SK_LAST_F, SK_LAST_M, SK_STREETS,

@@ -6,7 +6,7 @@
 import { listenLocal } from '../../../sandbox/sim-kit.ts';
 import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
-import { DEFAULT_API_PREFIX } from '../api-contract.ts';
+import { DEFAULT_API_PREFIX } from '../schemas.ts';
 import { SIM_ZONE, hash2 } from './generator.ts';
 import { DEFAULT_IDENTITY, Identity, type IdentitySettings, type TokenCounters } from './identity.ts';
 import { TOKEN_PATH, buildAlzaServer, emptyApiCounters, setFaults, setIdentity, type AlzaServerState, type ApiCounters } from './server.ts';

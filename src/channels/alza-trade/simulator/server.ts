@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ALL_ALZA_STATES, ALZA_STATES, FIRST_PAGE, MAX_PAGE_SIZE, PATHS, QUERY, SORT_CREATED_ASC, SORT_CREATED_DESC,
   parseWireTime, toWirePage,
-} from '../api-contract.ts';
+} from '../schemas.ts';
 import type { Identity, IdentitySettings } from './identity.ts';
 import { NO_FAULTS, type AlzaFaults, type AlzaSimStore } from './store.ts';
 

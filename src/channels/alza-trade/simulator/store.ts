@@ -6,7 +6,7 @@
  * non-decreasing in the index and order numbers strictly increasing, so the API's sort (created, then
  * order number) is index order and a creation-time window is an index range (binary search).
  */
-import { ALL_ALZA_STATES, ALZA_STATES, malformWireOrder, type AlzaState } from '../api-contract.ts';
+import { ALL_ALZA_STATES, ALZA_STATES, malformWireOrder, type AlzaState } from '../schemas.ts';
 import { AlzaGenerator, hash2 } from './generator.ts';
 
 export interface AlzaFaults {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mappedOrderSchema } from '../../../core/canonical/order.ts';
 import { wallTimeToUtc } from '../../../core/canonical/time.ts';
-import { ALZA_STATES, parseWireTime } from '../api-contract.ts';
+import { ALZA_STATES, parseWireTime } from '../schemas.ts';
 import { fromBound, toBound } from '../filters.ts';
 import { mapAlzaOrder, shippingMethodOf } from '../mapping.ts';
 import { ALZA_STATUS_TABLE } from '../status-map.ts';

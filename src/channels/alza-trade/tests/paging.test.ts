@@ -10,7 +10,7 @@ import { PagingError } from '../../../core/errors.ts';
 import { walkPages } from '../../../core/sync/pager.ts';
 import type { PullQuery } from '../../../core/connector.ts';
 import { testConnectorContext, type TestContext } from '../../../../test/support/connector-context.ts';
-import { ALZA_STATES, OPEN_ALZA_STATES, orderIdOf, parseWireTime, stateOf } from '../api-contract.ts';
+import { ALZA_STATES, OPEN_ALZA_STATES, orderIdOf, parseWireTime, stateOf } from '../schemas.ts';
 import { AlzaBadRequestError } from '../client.ts';
 import { alzaTradeConfigSchema } from '../config.ts';
 import { createAlzaTradeConnector, type AlzaTradeConnector } from '../connector.ts';

@@ -1,7 +1,7 @@
 /** The simulator itself: determinism, control endpoints, auth answers, scale. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { orderIdOf } from '../api-contract.ts';
+import { orderIdOf } from '../schemas.ts';
 import { startAlzaTradeSimulator, type AlzaTradeSimulator } from '../simulator/index.ts';
 
 let sim: AlzaTradeSimulator;

@@ -15,7 +15,7 @@ import { syncConnection, type SyncSummary } from '../../../core/sync/engine.ts';
 import { createConnectorRuntime } from '../../../core/sync/runtime.ts';
 import { Scheduler } from '../../../scheduler/scheduler.ts';
 import { openTestStore, type TestStore } from '../../../../test/support/stores.ts';
-import { ALZA_STATES, parseWireTime } from '../api-contract.ts';
+import { ALZA_STATES, parseWireTime } from '../schemas.ts';
 import { alzaTradeChannel } from '../index.ts';
 import { startAlzaTradeSimulator, type AlzaFaults, type AlzaTradeSimulator } from '../simulator/index.ts';
 

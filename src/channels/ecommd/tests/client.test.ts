@@ -1,7 +1,7 @@
 /** The client and connector against the simulator over HTTP: auth, headers, language, paging quirks. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../../core/http/errors.ts';
-import { resolveNextLink } from '../api.ts';
+import { resolveNextLink } from '../endpoints.ts';
 import { EcommdBadRequestError } from '../client.ts';
 import { createEcommdClient, createdAfterFor, reachesWindowEnd } from '../connector.ts';
 import { ECOMMD_OPEN_STATUSES } from '../status-map.ts';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelCliContext } from '../../../core/connector.ts';
 import { testConnectorContext } from '../../../../test/support/connector-context.ts';
-import { fillReferencePath } from '../api.ts';
+import { fillReferencePath } from '../endpoints.ts';
 import { registerEcommdCli } from '../cli.ts';
 import { createEcommdClient } from '../connector.ts';
 import { ECOMMD_DEFAULT_ZONE } from '../datetime.ts';
