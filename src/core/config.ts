@@ -2,17 +2,61 @@
  * Configuration: `orderhub.yaml` (or --config FILE). A `database` and a list of `connections`, each
  * validated against its channel's own schema; `${ENV_VAR}` anywhere in a string is replaced from the
  * environment so that secrets stay out of the file.
+ *
+ * Everything is checked when the file is loaded, so that a mistake is a config error naming its path
+ * rather than a crash hours later: unknown keys at every level (with a "did you mean"), schedules
+ * (with croner, the library the scheduler runs them with), IANA time zones, http(s) URLs, durations
+ * and dates. Every problem is reported at once.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { Cron } from 'croner';
+import { DateTime, IANAZone } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './canonical/time.ts';
 import { ConfigError } from './errors.ts';
+import { didYouMean } from './suggest.ts';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => DateTime.fromISO(s, { zone: 'UTC' }).isValid, 'is not a real calendar date');
 
 const duration = z.string().refine((s) => parseDuration(s) !== null, 'must be a duration such as 30s, 10m, 2h, 1d');
+
+/** An http(s) URL (zod's z.url() alone also takes mailto:, ftp: …). Channels use it for their URLs. */
+export const httpUrl = (error = 'must be an http(s) URL') => z.url({ protocol: /^https?$/, error });
+
+/**
+ * Why a schedule cannot run, or null when it can: an interval ("30s", "5m", "1h") or a cron
+ * expression, checked with croner exactly as the scheduler will construct it.
+ */
+export function scheduleProblem(schedule: string): string | null {
+  const every = parseDuration(schedule);
+  if (every !== null) return every > 0 ? null : 'an interval must be longer than 0';
+  const hint = 'must be an interval such as 30s, 5m, 1h or a cron expression such as "*/5 * * * *"';
+  let job: Cron;
+  try {
+    job = new Cron(schedule, { paused: true });
+  } catch (err) {
+    return `${hint} (cron: ${(err as Error).message.replace(/^CronPattern: /, '')})`;
+  }
+  const next = job.nextRun();
+  job.stop();
+  return next === null ? `the cron expression "${schedule}" never runs` : null;
+}
+
+const schedule = z.string().superRefine((s, ctx) => {
+  const problem = scheduleProblem(s);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** An IANA zone name (Europe/Warsaw), as luxon converts wall times with it. */
+const timeZone = z.string().superRefine((zone, ctx) => {
+  if (IANAZone.isValidZone(zone)) return;
+  ctx.addIssue({ code: 'custom', message: `"${zone}" is not an IANA time zone such as Europe/Warsaw${didYouMean(zone, Intl.supportedValuesOf('timeZone'))}` });
+});
 
 /** Per-connection HTTP behaviour; every channel's client is built with these. */
 export const httpSettingsSchema = z
@@ -28,19 +72,20 @@ export const httpSettingsSchema = z
   })
   .strict();
 
-export const baseConnectionSchema = z.object({
+/** Strict: an unknown key is an error (a misspelt `apikey:` would otherwise be ignored); channels extend it. */
+export const baseConnectionSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, dot, dash or underscore; at most 63 characters'),
   kind: z.string(),
-  baseUrl: z.url({ error: 'must be an http(s) URL' }),
+  baseUrl: httpUrl(),
   enabled: z.boolean().default(true),
   /** first day to fetch on the first sync (channel zone) */
   since: isoDate.optional(),
   /** "5m", "1h" … or a cron expression */
-  schedule: z.string().default('5m'),
+  schedule: schedule.default('5m'),
   /** override of the channel's documented zone for its wall times */
-  timeZone: z.string().optional(),
+  timeZone: timeZone.optional(),
   /** how far each incremental window reaches back before the last watermark */
   overlap: duration.default('15m'),
   /** open orders younger than this many days are re-polled for status changes */
@@ -102,11 +147,38 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ''
   return value;
 }
 
+const KNOWN_KEYS_SHOWN = 12;
+
+/**
+ * Zod reports unknown keys of a strict object as one issue; this error map gives each key its own
+ * line of the message (`unknown key (did you mean "apiKey"?)`), which formatZodIssues pairs with the
+ * keys, so each problem carries its full path.
+ */
+const configErrorMap: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code !== 'unrecognized_keys') return undefined;
+  const known = issue.inst instanceof z.ZodObject ? Object.keys(issue.inst.shape) : [];
+  const fallback = known.length > 0 && known.length <= KNOWN_KEYS_SHOWN ? ` (known: ${known.join(', ')})` : '';
+  return issue.keys.map((key) => `unknown key${didYouMean(key, known) || fallback}`).join('\n');
+};
+
+/** `connections[0] (pl)` + [http, timeoutMs] -> `connections[0] (pl).http.timeoutMs`; top-level keys get no dot. */
+function pathText(prefix: string, path: readonly PropertyKey[]): string {
+  const text = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  return prefix === '' ? text.replace(/^\./, '') : `${prefix}${text}`;
+}
+
 export function formatZodIssues(error: z.ZodError, prefix: string): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    return `${prefix}${path}: ${issue.message}`;
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const lines = issue.message.split('\n');
+      return issue.keys.map((key, i) => `${pathText(prefix, [...issue.path, key])}: ${lines.length === issue.keys.length ? lines[i] : 'unknown key'}`);
+    }
+    return [`${pathText(prefix, issue.path) || '(root)'}: ${issue.message}`];
   });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Validates a parsed config tree. Every problem is reported at once, each with its path. */
@@ -114,11 +186,14 @@ export function parseConfig(raw: unknown, channels: ChannelConfigSource, source:
   const missing: string[] = [];
   const interpolated = interpolateEnv(raw ?? {}, env, '', missing);
   const problems = [...missing];
-  const top = fileSchema.safeParse(interpolated);
-  if (!top.success) throw new ConfigError(source, [...problems, ...formatZodIssues(top.error, '')]);
+  const top = fileSchema.safeParse(interpolated, { error: configErrorMap });
+  if (!top.success) problems.push(...formatZodIssues(top.error, ''));
+  // The connections are checked even when the top level has problems, so that one run lists them all.
+  const entries = isPlainObject(interpolated) && Array.isArray(interpolated.connections) ? interpolated.connections : [];
   const connections: BaseConnectionConfig[] = [];
   const names = new Set<string>();
-  top.data.connections.forEach((entry, i) => {
+  entries.forEach((entry: unknown, i) => {
+    if (!isPlainObject(entry)) return; // reported by the top-level schema
     const label = `connections[${i}]${typeof entry.name === 'string' ? ` (${entry.name})` : ''}`;
     if (typeof entry.name === 'string') {
       if (names.has(entry.name)) problems.push(`${label}.name: "${entry.name}" is used twice`);
@@ -127,18 +202,30 @@ export function parseConfig(raw: unknown, channels: ChannelConfigSource, source:
     const kind = entry.kind;
     const schema = typeof kind === 'string' ? channels.schemaFor(kind) : undefined;
     if (!schema) {
-      problems.push(`${label}.kind: ${kind === undefined ? 'missing' : `unknown kind "${String(kind)}"`}; supported: ${channels.kinds().join(', ')}`);
+      const hint = typeof kind === 'string' ? didYouMean(kind, channels.kinds()) : '';
+      problems.push(`${label}.kind: ${kind === undefined ? 'missing' : `unknown kind "${String(kind)}"${hint}`}; supported: ${channels.kinds().join(', ')}`);
       return;
     }
-    const parsed = schema.safeParse(entry);
+    const parsed = schema.safeParse(entry, { error: configErrorMap });
     if (!parsed.success) {
       problems.push(...formatZodIssues(parsed.error, label));
       return;
     }
     connections.push(parsed.data);
   });
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  if (problems.length > 0 || !top.success) throw new ConfigError(source, problems);
   return { database: top.data.database, server: top.data.server, connections, source };
+}
+
+/**
+ * A relative SQLite path in a config file means relative to that file's folder: the same file gives
+ * the same store whichever directory a command runs from. PostgreSQL URLs are left as they are.
+ */
+export function resolveDatabase(database: string, configDir: string): string {
+  if (/^postgres(ql)?:\/\//i.test(database)) return database;
+  const prefix = /^sqlite:(\/\/)?/.exec(database)?.[0] ?? '';
+  const path = database.slice(prefix.length);
+  return isAbsolute(path) ? database : `${prefix}${resolve(configDir, path)}`;
 }
 
 export function loadConfigFile(path: string, channels: ChannelConfigSource, env = process.env): OrderhubConfig {
@@ -155,5 +242,6 @@ export function loadConfigFile(path: string, channels: ChannelConfigSource, env 
   } catch (err) {
     throw new ConfigError(full, [`not valid YAML: ${(err as Error).message}`]);
   }
-  return parseConfig(raw, channels, full, env);
+  const config = parseConfig(raw, channels, full, env);
+  return { ...config, database: resolveDatabase(config.database, dirname(full)) };
 }

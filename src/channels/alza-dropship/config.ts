@@ -10,7 +10,7 @@
  *     buyerApiUrl: https://…/api/v1
  */
 import { z } from 'zod';
-import { baseConnectionSchema, httpSettingsSchema } from '../../core/config.ts';
+import { baseConnectionSchema, httpSettingsSchema, httpUrl } from '../../core/config.ts';
 
 const id = (what: string) =>
   z.number({ error: `${what} must be a whole number` }).int(`${what} must be a whole number`).min(1, `${what} must be at least 1`).max(2_147_483_647);
@@ -34,7 +34,7 @@ const dropshipFields = baseConnectionSchema.extend({
   /** the shared HMAC secret agreed with Alza */
   secret: z.string().min(1, 'the shared HMAC secret is required'),
   /** Alza's Buyer API base, e.g. https://services.example/api/v1 (the signed `api` part is its path) */
-  buyerApiUrl: z.url({ error: 'must be an http(s) URL' }),
+  buyerApiUrl: httpUrl(),
   /**
    * The `api` part Alza signs, when a proxy serves our Supplier API under another path than orderhub
    * does (e.g. public /Dropship/alza/v1 → /dropship/alza/v1). Default: the path the request arrived on.

@@ -1,7 +1,7 @@
 /** The connection entry of a Dropohs API token (one token, one or more e-shops). */
 import { z } from 'zod';
 import { parseDuration } from '../../core/canonical/time.ts';
-import { baseConnectionSchema } from '../../core/config.ts';
+import { baseConnectionSchema, httpUrl } from '../../core/config.ts';
 
 export const DROPOHS_DEFAULT_PAGE_SIZE = 100;
 export const DROPOHS_DEFAULT_CURRENCY = 'CZK';
@@ -22,7 +22,7 @@ export const dropohsConfigSchema = baseConnectionSchema.extend({
    * The API root the documented paths (/shops, /orders, /products) hang off. Required: the manual
    * does not name the host, and guessing one would send the token to a server nobody checked.
    */
-  baseUrl: z.url({ error: 'must be an http(s) URL (the Dropohs API root; the manual does not name the host)' }),
+  baseUrl: httpUrl('must be an http(s) URL (the Dropohs API root; the manual does not name the host)'),
   /** the API token from the e-shop administration, sent raw in `Authorization` */
   token: z.string().min(1, 'the Dropohs API token is required'),
   /** sync only these e-shops (ids from GET /shops); default: every e-shop of the token */
