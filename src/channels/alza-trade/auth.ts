@@ -19,6 +19,8 @@ import { OrderhubError } from '../../core/errors.ts';
 import { bearerAuth, type AuthStrategy, type CachedToken } from '../../core/http/auth.ts';
 import type { HttpClient, HttpResponse } from '../../core/http/client.ts';
 import { AuthError, InvalidResponseError } from '../../core/http/errors.ts';
+import { snippet } from '../../core/http/snippet.ts';
+import { firstIssue } from '../kit/issues.ts';
 import { tokenErrorSchema, tokenResponseSchema } from './schemas.ts';
 import { sharedTokenFetch } from './token-lock.ts';
 
@@ -38,11 +40,6 @@ export interface AlzaCredentials {
   clientId: string;
   clientSecret: string;
   tokenUrl: string;
-}
-
-function snippet(text: string, max = 200): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t || '(empty body)';
 }
 
 /** The sentence users see when Alza refuses the credentials. */
@@ -111,9 +108,8 @@ export async function requestToken(http: HttpClient, creds: AlzaCredentials, sig
   }
   const parsed = tokenResponseSchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
     throw new InvalidResponseError(
-      `Alza's token answer is not {access_token, expires_in, token_type} (${issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'unexpected shape'}) from ${where}`,
+      `Alza's token answer is not {access_token, expires_in, token_type} (${firstIssue(parsed.error)}) from ${where}`,
     );
   }
   const type = parsed.data.token_type;

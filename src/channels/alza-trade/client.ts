@@ -4,21 +4,14 @@
  * body is retried) and validated with zod, naming the field that is wrong.
  */
 import type { HttpClient, HttpResponse } from '../../core/http/client.ts';
-import { InvalidResponseError } from '../../core/http/errors.ts';
-import { OrderhubError } from '../../core/errors.ts';
+import { snippet } from '../../core/http/snippet.ts';
 import type { z } from 'zod';
+import { parseAnswer } from '../kit/answers.ts';
+import { ChannelBadRequestError } from '../kit/errors.ts';
 import { PATHS, orderPageSchema, ordersQuery, unshippedQuery, unshippedSchema } from './schemas.ts';
 
-/** The API refused a query (400, ASP.NET ProblemDetails). Not retryable: our query is wrong. */
-export class AlzaBadRequestError extends OrderhubError {
-  readonly status: number;
-  readonly body: string;
-  constructor(message: string, init: { status: number; body: string }) {
-    super('channel_bad_request', message);
-    this.status = init.status;
-    this.body = init.body.slice(0, 2000);
-  }
-}
+/** The API refused a query (400, ASP.NET ProblemDetails): the kit's error; the name stays for index.ts. */
+export { ChannelBadRequestError as AlzaBadRequestError };
 
 export interface OrdersPageRequest {
   dateFrom?: string | undefined;
@@ -35,11 +28,6 @@ export interface OrdersPage {
   /** as echoed by the API, when it does */
   page: number | null;
   pageSize: number | null;
-}
-
-function snippet(text: string, max = 200): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t || '(empty body)';
 }
 
 /** `{title, errors: {field: [msg]}}` → "title: field: msg; …" */
@@ -74,19 +62,13 @@ export class AlzaTradeClient {
       acceptStatuses: [400],
     });
     if (res.status === 400) {
-      throw new AlzaBadRequestError(`AlzaTrade refused GET ${res.url} (HTTP 400): ${problemText(res.text)}`, { status: 400, body: res.text });
+      throw new ChannelBadRequestError(`AlzaTrade refused GET ${res.url} (HTTP 400): ${problemText(res.text)}`, { status: 400, body: res.text });
     }
     return res;
   }
 
   private validate<T>(schema: z.ZodType<T>, res: HttpResponse, what: string): T {
-    const parsed = schema.safeParse(res.json());
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'unexpected shape';
-    throw new InvalidResponseError(`AlzaTrade ${what}: the answer is not the expected shape (${where}) from ${res.url}: ${snippet(res.text)}`, {
-      snippet: res.text.slice(0, 200),
-    });
+    return parseAnswer(schema, res, `AlzaTrade ${what}: the answer is not the expected shape`);
   }
 
   /** GET {prefix}/orders — one page. */

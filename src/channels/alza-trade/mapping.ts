@@ -9,45 +9,26 @@
  */
 import type { ZodError } from 'zod';
 import { emptyCustomer, type Address, type Customer, type MappedOrder, type OrderItem } from '../../core/canonical/order.ts';
-import { addDecimals, decimalFromJsonNumber, multiplyDecimals, scaleOf, toScale } from '../../core/canonical/money.ts';
+import { addDecimals, multiplyDecimals, scaleOf, toScale } from '../../core/canonical/money.ts';
 import type { MapResult } from '../../core/connector.ts';
+import { wireDecimal } from '../kit/decimals.ts';
+import { describeIssues } from '../kit/issues.ts';
 import { parseWireOrder, parseWireTime, type AlzaAddress, type AlzaItem, type AlzaOrder, type WireDecimal } from './schemas.ts';
 import { mapAlzaState } from './status-map.ts';
 
 export const ALZA_DEFAULT_ZONE = 'Europe/Prague';
 
-/** An exact decimal string from a wire number or string (no float maths). */
-function decimal(value: WireDecimal, what: string): string {
-  if (typeof value === 'number') {
-    try {
-      return decimalFromJsonNumber(value);
-    } catch {
-      throw new Error(`${what}: ${value} is not a finite number`);
-    }
-  }
-  const t = value.trim();
-  if (!/^-?\d+(\.\d+)?$/.test(t)) throw new Error(`${what}: "${value}" is not a decimal number`);
-  return t;
-}
-
 /** Money with at least two decimals ("499" → "499.00"), more kept when the channel sent more. */
 function money(value: WireDecimal, what: string): string {
-  const d = decimal(value, what);
+  const d = wireDecimal(value, what);
   return toScale(d, Math.max(2, scaleOf(d)));
 }
 
-function describeIssues(raw: unknown, error: ZodError): string {
+/** `malformed AlzaTrade order "5203698741": items[0].quantity: … (got "two")` */
+function describeMalformed(raw: unknown, error: ZodError): string {
   const id =
     raw && typeof raw === 'object' && 'orderNumber' in raw ? ` ${JSON.stringify((raw as { orderNumber: unknown }).orderNumber)}` : '';
-  const problems = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-    let cursor: unknown = raw;
-    for (const p of issue.path) cursor = cursor && typeof cursor === 'object' ? (cursor as Record<PropertyKey, unknown>)[p] : undefined;
-    const got = issue.path.length === 0 ? '' : cursor === undefined ? ' (missing)' : ` (got ${JSON.stringify(cursor)?.slice(0, 60)})`;
-    return `${path || '(order)'}: ${issue.message}${got}`;
-  });
-  const more = error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : '';
-  return `malformed AlzaTrade order${id}: ${problems.join('; ')}${more}`;
+  return `malformed AlzaTrade order${id}: ${describeIssues(raw, error, { root: '(order)' })}`;
 }
 
 function country(value: string | null, what: string, warnings: string[]): string | null {
@@ -60,7 +41,7 @@ function country(value: string | null, what: string, warnings: string[]): string
 
 function mapItem(item: AlzaItem, index: number): OrderItem {
   const at = `items[${index}]`;
-  const quantity = decimal(item.quantity, `${at}.quantity`);
+  const quantity = wireDecimal(item.quantity, `${at}.quantity`);
   const unit = item.unitPriceWithVat === null ? null : money(item.unitPriceWithVat, `${at}.unitPriceWithVat`);
   return {
     lineId: item.lineId,
@@ -71,7 +52,7 @@ function mapItem(item: AlzaItem, index: number): OrderItem {
     quantity,
     unitPriceNet: null,
     unitPriceGross: unit,
-    vatRate: item.vatRate === null ? null : decimal(item.vatRate, `${at}.vatRate`),
+    vatRate: item.vatRate === null ? null : wireDecimal(item.vatRate, `${at}.vatRate`),
     totalNet: null,
     totalGross: unit === null ? null : multiplyDecimals(unit, quantity, Math.max(2, scaleOf(unit))),
   };
@@ -104,7 +85,7 @@ export function shippingMethodOf(code: string | null, deliveryType: string | nul
  */
 export function mapAlzaOrder(raw: unknown, zone: string = ALZA_DEFAULT_ZONE): MapResult {
   const parsed = parseWireOrder(raw);
-  if (!parsed.success) throw new Error(describeIssues(raw, parsed.error));
+  if (!parsed.success) throw new Error(describeMalformed(raw, parsed.error));
   const o: AlzaOrder = parsed.data;
   const id = o.orderNumber;
   const warnings: string[] = [];
