@@ -20,8 +20,8 @@ import type { AlzaDropshipConfig } from './config.ts';
 import { DROPSHIP_ZONE, formatTimestamp } from './protocol.ts';
 import type { DropshipOrderRecord } from './record.ts';
 import { importStockFile, listStock } from './stock.ts';
-import { ensureDropshipSchema, listDropshipOrders } from './store.ts';
-import { releaseExpiredReservations } from './supplier.ts';
+import { listDropshipOrders } from './store.ts';
+import { releaseExpiredReservations } from './expiry.ts';
 
 export interface OpenedDropship {
   store: StoreHandle;
@@ -48,12 +48,9 @@ export function envFromContext(ctx: ChannelCliContext): DropshipCliEnv {
     async open(name) {
       const opened = await ctx.openConnection(name);
       const store = opened.store;
-      try {
-        if (!store) throw new Error('alza-dropship commands need the store; the CLI context gave none');
-        await ensureDropshipSchema(store);
-      } catch (err) {
+      if (!store) {
         await opened.close();
-        throw err;
+        throw new Error('alza-dropship commands need the store; the CLI context gave none');
       }
       const config = opened.config as AlzaDropshipConfig;
       const http = opened.context.http({ baseUrl: config.buyerApiUrl, maxAttempts: 1 });

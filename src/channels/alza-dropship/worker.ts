@@ -15,7 +15,7 @@ import type { AlzaDropshipConfig } from './config.ts';
 import { projectOrders } from './projection.ts';
 import { DROPSHIP_ZONE } from './protocol.ts';
 import { dropshipDb } from './store.ts';
-import { releaseExpiredReservations } from './supplier.ts';
+import { releaseExpiredReservations } from './expiry.ts';
 
 /** The HTTP client towards a connection's Buyer API, from the connection's http settings. */
 export function buyerHttpClient(config: AlzaDropshipConfig, logger: Logger): HttpClient {

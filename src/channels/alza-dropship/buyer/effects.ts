@@ -13,7 +13,7 @@ import type { DeliveryResultStatus } from '../protocol.ts';
 import type { DropshipOrderRecord, DropshipState, ShipmentPackage } from '../record.ts';
 import { shipmentCreateResponseSchema } from '../schemas.ts';
 import { dropshipDb, type DropshipDb } from '../store.ts';
-import { releaseReservations } from '../supplier.ts';
+import { releaseReservations } from '../reservations.ts';
 
 export type Effect =
   | { type: 'availability'; codes: string[] }

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../protocol.ts';
 import { setStock } from '../stock.ts';
-import { releaseExpiredReservations } from '../supplier.ts';
+import { releaseExpiredReservations } from '../expiry.ts';
 import { TestClock, canonical, dropshipRow, journalOf, product, startHarness, type Harness } from './helpers.ts';
 
 const T0 = Date.parse('2025-03-28T09:00:00.000Z');
