@@ -9,9 +9,12 @@ import { Blob } from 'node:buffer';
 import { FormData } from 'undici';
 import type { z } from 'zod';
 import type { HttpClient, HttpResponse } from '../../core/http/client.ts';
-import { AuthError, HttpStatusError, InvalidResponseError } from '../../core/http/errors.ts';
+import { AuthError, HttpStatusError } from '../../core/http/errors.ts';
 import { backoffDelayMs, parseRetryAfter } from '../../core/http/retry.ts';
-import { ChannelRefusedError, OrderhubError } from '../../core/errors.ts';
+import { snippet } from '../../core/http/snippet.ts';
+import { ChannelRefusedError } from '../../core/errors.ts';
+import { parseAnswer } from '../kit/answers.ts';
+import { ChannelBadRequestError } from '../kit/errors.ts';
 import {
   badRequestBodySchema,
   flattenDrinksMessage,
@@ -21,17 +24,6 @@ import {
 import { sleep } from '../../core/sleep.ts';
 
 export const DRINKS_KEY_PAGE = 'https://drinks2cash.com/order/admin-importer';
-
-/** A read the channel refused as a bad request (400), with its message flattened. Not retryable. */
-export class DrinksBadRequestError extends OrderhubError {
-  readonly status: number;
-  readonly body: string;
-  constructor(message: string, init: { status: number; body: string }) {
-    super('channel_bad_request', message);
-    this.status = init.status;
-    this.body = init.body.slice(0, 2000);
-  }
-}
 
 export interface ListOrdersParams {
   /** YYYY-MM-DD (the API refuses date-times) */
@@ -53,11 +45,6 @@ export interface DocumentToUpload {
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-function snippet(text: string, max = 200): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t || '(empty body)';
-}
 
 /** The message of a 400 body, flattened; the raw text when it is not the documented shape. */
 function messageOf(res: { text: string; json(): unknown }): string {
@@ -85,14 +72,7 @@ export class DrinksClient {
   }
 
   private validate<T>(schema: z.ZodType<T>, res: HttpResponse, what: string): T {
-    const parsed = schema.safeParse(res.json());
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'unexpected shape';
-    throw new InvalidResponseError(
-      `drinks2cash ${what}: the answer is not the documented shape (${where}) from ${res.url}: ${snippet(res.text)}`,
-      { snippet: res.text.slice(0, 200) },
-    );
+    return parseAnswer(schema, res, `drinks2cash ${what}: the answer is not the documented shape`);
   }
 
   /** GET /api/order — one page of orders created in [from, to] (whole days), raw records. */
@@ -116,7 +96,7 @@ export class DrinksClient {
       return DrinksClient.explainAuth(err);
     }
     if (res.status === 400) {
-      throw new DrinksBadRequestError(`drinks2cash refused the order list query (HTTP 400): ${messageOf(res)}`, {
+      throw new ChannelBadRequestError(`drinks2cash refused the order list query (HTTP 400): ${messageOf(res)}`, {
         status: 400,
         body: res.text,
       });
@@ -143,7 +123,7 @@ export class DrinksClient {
       return DrinksClient.explainAuth(err);
     }
     if (res.status === 400) {
-      throw new DrinksBadRequestError(`drinks2cash refused GET /api/order/${key} (HTTP 400): ${messageOf(res)}`, {
+      throw new ChannelBadRequestError(`drinks2cash refused GET /api/order/${key} (HTTP 400): ${messageOf(res)}`, {
         status: 400,
         body: res.text,
       });

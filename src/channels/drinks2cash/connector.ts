@@ -7,6 +7,7 @@ import { addDays, localDate } from '../../core/canonical/time.ts';
 import type { Connector, ConnectorContext, DocumentUpload, FetchedPage, PageParams, PullQuery } from '../../core/connector.ts';
 import { ChannelRefusedError, WriteBackRuleError } from '../../core/errors.ts';
 import { headerAuth } from '../../core/http/auth.ts';
+import { fetchEachById } from '../kit/fetch-by-ids.ts';
 import { DrinksClient } from './client.ts';
 import type { DrinksConfig } from './config.ts';
 import { mapDrinksOrder, normalizeOrderNumber } from './mapping.ts';
@@ -70,32 +71,9 @@ export function createDrinksConnector(config: DrinksConfig, ctx: ConnectorContex
     return { records };
   }
 
-  async function* fetchByIds(externalIds: readonly string[], signal: AbortSignal): AsyncIterable<unknown> {
-    // a sliding window of DRINKS_FETCH_BY_ID_CONCURRENCY requests, yielded in id order
-    const inner = new AbortController();
-    const onAbort = () => inner.abort(signal.reason);
-    if (signal.aborted) inner.abort(signal.reason);
-    else signal.addEventListener('abort', onAbort, { once: true });
-    const pending: Promise<unknown | null>[] = [];
-    let next = 0;
-    const launch = () => {
-      const id = externalIds[next++]!;
-      const p = client.getOrder(id, inner.signal);
-      p.catch(() => {}); // observed when awaited; avoids unhandled rejections if the consumer stops early
-      pending.push(p);
-    };
-    try {
-      while (next < externalIds.length && pending.length < DRINKS_FETCH_BY_ID_CONCURRENCY) launch();
-      while (pending.length > 0) {
-        const record = await pending.shift()!;
-        if (next < externalIds.length) launch();
-        if (record !== null && record !== undefined) yield record;
-      }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      if (pending.length > 0) inner.abort(new Error('fetchByIds stopped'));
-    }
-  }
+  // one GET per id, DRINKS_FETCH_BY_ID_CONCURRENCY at a time, yielded in id order
+  const fetchByIds = (externalIds: readonly string[], signal: AbortSignal): AsyncIterable<unknown> =>
+    fetchEachById(externalIds, (id, s) => client.getOrder(id, s), { concurrency: DRINKS_FETCH_BY_ID_CONCURRENCY, signal });
 
   async function setStatus(order: CanonicalOrder, status: string, signal?: AbortSignal): Promise<void> {
     checkDrinksStatusChange(order.channelStatus, status);

@@ -8,14 +8,14 @@
 import type { ZodError } from 'zod';
 import type { Address, Customer, MappedOrder, OrderItem } from '../../core/canonical/order.ts';
 import type { MapResult } from '../../core/connector.ts';
-import { addDecimals, decimalFromJsonNumber, scaleOf } from '../../core/canonical/money.ts';
+import { addDecimals, isDecimal, scaleOf } from '../../core/canonical/money.ts';
 import { wallTimeToUtc } from '../../core/canonical/time.ts';
+import { wireDecimal } from '../kit/decimals.ts';
+import { describeIssues } from '../kit/issues.ts';
 import { drinksOrderSchema, type DrinksOrder, type DrinksProduct } from './schemas.ts';
 import { mapDrinksStatus } from './status-map.ts';
 
 export const DRINKS_DEFAULT_ZONE = 'Europe/Warsaw';
-
-const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
 
 /** "0064501123" / 64501123 → "64501123"; null when not a positive integer. */
 export function normalizeOrderNumber(value: unknown): string | null {
@@ -34,19 +34,6 @@ function clean(value: string | null | undefined): string | null {
   return t === '' ? null : t;
 }
 
-function decimal(value: string | number, what: string): string {
-  if (typeof value === 'number') {
-    try {
-      return decimalFromJsonNumber(value);
-    } catch {
-      throw new Error(`${what}: ${value} is not a finite number`);
-    }
-  }
-  const t = value.trim();
-  if (!DECIMAL_RE.test(t)) throw new Error(`${what}: "${value}" is not a decimal number`);
-  return t;
-}
-
 function country(value: string | null | undefined, what: string, warnings: string[]): string | null {
   const c = clean(value);
   if (c === null) return null;
@@ -60,32 +47,22 @@ function allNull(obj: Record<string, unknown>): boolean {
   return Object.values(obj).every((v) => v === null);
 }
 
-function describeIssues(raw: unknown, error: ZodError): string {
+/** `malformed drinks2cash order "64501123": create_time: … (got "not-a-date")` */
+function describeMalformed(raw: unknown, error: ZodError): string {
   const id =
     raw && typeof raw === 'object' && 'order_number' in raw
       ? ` ${JSON.stringify((raw as { order_number: unknown }).order_number)}`
       : '';
-  const problems = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path
-      .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-      .join('');
-    let got = '';
-    let cursor: unknown = raw;
-    for (const p of issue.path) cursor = cursor && typeof cursor === 'object' ? (cursor as Record<PropertyKey, unknown>)[p] : undefined;
-    if (issue.path.length > 0) got = cursor === undefined ? ' (missing)' : ` (got ${JSON.stringify(cursor)?.slice(0, 60)})`;
-    return `${path || '(order)'}: ${issue.message}${got}`;
-  });
-  const more = error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : '';
-  return `malformed drinks2cash order${id}: ${problems.join('; ')}${more}`;
+  return `malformed drinks2cash order${id}: ${describeIssues(raw, error, { root: '(order)' })}`;
 }
 
 function mapItem(p: DrinksProduct, index: number, warnings: string[]): OrderItem {
   const at = `products[${index}]`;
   let vatRate: string | null = null;
-  if (typeof p.product_vat_rate === 'number') vatRate = decimal(p.product_vat_rate, `${at}.product_vat_rate`);
+  if (typeof p.product_vat_rate === 'number') vatRate = wireDecimal(p.product_vat_rate, `${at}.product_vat_rate`);
   else if (typeof p.product_vat_rate === 'string') {
     const t = p.product_vat_rate.trim();
-    if (DECIMAL_RE.test(t)) vatRate = t;
+    if (isDecimal(t)) vatRate = t;
     else if (t !== '') warnings.push(`${at}.product_vat_rate: "${t}" is not a percentage; vatRate left empty`);
   }
   const offer = p.product_d2c_offer_id;
@@ -94,14 +71,14 @@ function mapItem(p: DrinksProduct, index: number, warnings: string[]): OrderItem
     sku: clean(p.product_sku),
     ean: clean(p.product_ean),
     name: clean(p.product_name),
-    quantity: decimal(p.product_quantity, `${at}.product_quantity`),
+    quantity: wireDecimal(p.product_quantity, `${at}.product_quantity`),
     unitPriceNet:
       p.product_price_net === null || p.product_price_net === undefined
         ? null
-        : decimal(p.product_price_net, `${at}.product_price_net`),
+        : wireDecimal(p.product_price_net, `${at}.product_price_net`),
     unitPriceGross: null,
     vatRate,
-    totalNet: decimal(p.product_value_net, `${at}.product_value_net`),
+    totalNet: wireDecimal(p.product_value_net, `${at}.product_value_net`),
     totalGross: null,
   };
 }
@@ -118,7 +95,7 @@ function sum(values: readonly string[], fallbackScale = 2): string {
  */
 export function mapDrinksOrder(raw: unknown, zone: string = DRINKS_DEFAULT_ZONE): MapResult {
   const parsed = drinksOrderSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(describeIssues(raw, parsed.error));
+  if (!parsed.success) throw new Error(describeMalformed(raw, parsed.error));
   const o: DrinksOrder = parsed.data;
   const externalId = normalizeOrderNumber(o.order_number)!;
   const warnings: string[] = [];
@@ -151,7 +128,7 @@ export function mapDrinksOrder(raw: unknown, zone: string = DRINKS_DEFAULT_ZONE)
 
   const itemsTotal = sum(items.map((i) => i.totalNet!));
   const shipping =
-    o.delivery_cost === null || o.delivery_cost === undefined ? null : decimal(o.delivery_cost, 'delivery_cost');
+    o.delivery_cost === null || o.delivery_cost === undefined ? null : wireDecimal(o.delivery_cost, 'delivery_cost');
   const total = shipping === null ? null : sum([itemsTotal, shipping]);
 
   const phone = clean(o.client_phone);

@@ -7,7 +7,8 @@ import type { Connector } from '../../../core/connector.ts';
 import { ChannelRefusedError, WriteBackRuleError } from '../../../core/errors.ts';
 import { headerAuth } from '../../../core/http/auth.ts';
 import { AuthError, RetriesExhaustedError } from '../../../core/http/errors.ts';
-import { DrinksBadRequestError, DrinksClient } from '../client.ts';
+import { ChannelBadRequestError } from '../../kit/errors.ts';
+import { DrinksClient } from '../client.ts';
 import { createDrinksConnector } from '../connector.ts';
 import { drinks2cashChannel } from '../index.ts';
 import { startDrinksSimulator, type DrinksSimulator } from '../simulator/index.ts';
@@ -116,7 +117,7 @@ describe('GET /api/order', () => {
   it('surfaces the channel message in the client error (no retries on 400)', async () => {
     const before = sim.requests.total;
     const err = await client.listOrders({ from: '2025-02-30', to: '2025-03-01', limit: -5, offset: 0 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DrinksBadRequestError);
+    expect(err).toBeInstanceOf(ChannelBadRequestError);
     expect((err as Error).message).toBe(
       'drinks2cash refused the order list query (HTTP 400): from: Podana wartość nie jest poprawną datą; limit: Podana wartość może zawierać tylko cyfry',
     );
