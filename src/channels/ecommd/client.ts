@@ -5,22 +5,16 @@
  */
 import type { z } from 'zod';
 import type { ConnectorContext } from '../../core/connector.ts';
-import { ChannelRefusedError, OrderhubError } from '../../core/errors.ts';
+import { ChannelRefusedError } from '../../core/errors.ts';
 import type { HttpClient, HttpResponse } from '../../core/http/client.ts';
 import { AuthError, HttpStatusError, InvalidResponseError } from '../../core/http/errors.ts';
+import { snippet } from '../../core/http/snippet.ts';
+import { parseAnswer } from '../kit/answers.ts';
+import { ChannelBadRequestError } from '../kit/errors.ts';
 import {
   ORDER_LIST_PATH, TOKEN_HEADERS, orderPath, resolveNextLink, tokenHeadersAuth, type EcommdEndpoint,
 } from './endpoints.ts';
 import { detailBodySchema, flattenDrfErrors, listBodySchema, pageSchema, type DrfPage, type UpsertOrder } from './schemas.ts';
-
-/** A request the channel refused as invalid (HTTP 400), with its DRF messages flattened. */
-export class EcommdBadRequestError extends OrderhubError {
-  readonly body: string;
-  constructor(message: string, body: string) {
-    super('channel_bad_request', message);
-    this.body = body.slice(0, 2000);
-  }
-}
 
 export interface ListOrdersQuery {
   /** Unix seconds; the API returns orders created after it */
@@ -38,11 +32,6 @@ export interface EcommdClientOptions {
   /** Accept-Language */
   language: string;
   http: ConnectorContext['http'];
-}
-
-function snippet(text: string, max = 200): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t || '(empty body)';
 }
 
 /** The channel's own words from an error body: DRF `detail`, field errors, or the raw text. */
@@ -95,13 +84,7 @@ export class EcommdClient {
   }
 
   private validate<T>(schema: z.ZodType<T>, res: HttpResponse, what: string): T {
-    const parsed = schema.safeParse(res.json());
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'unexpected shape';
-    throw new InvalidResponseError(`ecom.md ${what}: unexpected answer (${where}) from ${res.url}: ${snippet(res.text)}`, {
-      snippet: res.text.slice(0, 200),
-    });
+    return parseAnswer(schema, res, `ecom.md ${what}: unexpected answer`);
   }
 
   private async get(endpoint: EcommdEndpoint, path: string, query: Record<string, string | number | undefined> | undefined, signal?: AbortSignal): Promise<HttpResponse> {
@@ -110,7 +93,7 @@ export class EcommdClient {
         method: 'GET', path, query, signal, parseJson: true, retry: true, acceptStatuses: [400],
       });
       if (res.status === 400) {
-        throw new EcommdBadRequestError(`ecom.md refused GET ${res.url} (HTTP 400): ${channelMessage(res.text)}`, res.text);
+        throw new ChannelBadRequestError(`ecom.md refused GET ${res.url} (HTTP 400): ${channelMessage(res.text)}`, { body: res.text });
       }
       return res;
     } catch (err) {

@@ -16,6 +16,7 @@
  */
 import type { CanonicalOrder } from '../../core/canonical/order.ts';
 import type { Connector, ConnectorContext, FetchedPage, PageParams, PullQuery } from '../../core/connector.ts';
+import { fetchEachById } from '../kit/fetch-by-ids.ts';
 import { EcommdClient } from './client.ts';
 import type { EcommdConfig } from './config.ts';
 import { ecommdTimeToUtc } from './datetime.ts';
@@ -92,31 +93,9 @@ export function createEcommdConnector(config: EcommdConfig, ctx: ConnectorContex
     return { records, nextToken: last ? null : body.next, last };
   }
 
-  async function* fetchByIds(externalIds: readonly string[], signal: AbortSignal): AsyncIterable<unknown> {
-    // a sliding window of requests, yielded in id order; unknown ids (404) are skipped
-    const inner = new AbortController();
-    const onAbort = () => inner.abort(signal.reason);
-    if (signal.aborted) inner.abort(signal.reason);
-    else signal.addEventListener('abort', onAbort, { once: true });
-    const pending: Promise<unknown | null>[] = [];
-    let next = 0;
-    const launch = () => {
-      const p = client.getOrder(externalIds[next++]!, inner.signal);
-      p.catch(() => {}); // observed when awaited; avoids unhandled rejections if the consumer stops early
-      pending.push(p);
-    };
-    try {
-      while (next < externalIds.length && pending.length < ECOMMD_FETCH_BY_ID_CONCURRENCY) launch();
-      while (pending.length > 0) {
-        const record = await pending.shift()!;
-        if (next < externalIds.length) launch();
-        if (record !== null) yield record;
-      }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      if (pending.length > 0) inner.abort(new Error('fetchByIds stopped'));
-    }
-  }
+  // one GET per id, ECOMMD_FETCH_BY_ID_CONCURRENCY at a time, yielded in id order; unknown ids (404) are skipped
+  const fetchByIds = (externalIds: readonly string[], signal: AbortSignal): AsyncIterable<unknown> =>
+    fetchEachById(externalIds, (id, s) => client.getOrder(id, s), { concurrency: ECOMMD_FETCH_BY_ID_CONCURRENCY, signal });
 
   return {
     listing: 'window',

@@ -17,16 +17,16 @@
  */
 import type { ZodError } from 'zod';
 import type { Address, Customer, MappedOrder, OrderItem } from '../../core/canonical/order.ts';
-import { addDecimals, decimalFromJsonNumber, multiplyDecimals, scaleOf } from '../../core/canonical/money.ts';
+import { addDecimals, multiplyDecimals, scaleOf } from '../../core/canonical/money.ts';
 import type { MapResult } from '../../core/connector.ts';
+import { wireDecimal } from '../kit/decimals.ts';
+import { describeIssues } from '../kit/issues.ts';
 import { ECOMMD_DEFAULT_ZONE, ecommdTimeToUtc } from './datetime.ts';
 import { orderSchema, type EcommdOrder, type EcommdOrderItem } from './schemas.ts';
 import { mapEcommdStatus } from './status-map.ts';
 
 export const ECOMMD_CURRENCY = 'MDL';
 export const ECOMMD_COUNTRY = 'MD';
-
-const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
 
 /** The order id of a raw record as a string, or null (then the engine quarantines it). */
 export function ecommdIdOf(record: unknown): string | null {
@@ -43,32 +43,10 @@ function clean(value: string | null | undefined): string | null {
   return t === '' ? null : t;
 }
 
-function decimal(value: string | number, what: string): string {
-  if (typeof value === 'number') {
-    try {
-      return decimalFromJsonNumber(value);
-    } catch {
-      throw new Error(`${what}: ${value} is not a finite number`);
-    }
-  }
-  const t = value.trim();
-  if (!DECIMAL_RE.test(t)) throw new Error(`${what}: "${value}" is not a decimal number`);
-  return t;
-}
-
-function describeIssues(raw: unknown, error: ZodError): string {
+/** `malformed ecom.md order 123: created_at: … (got "not-a-date")` */
+function describeMalformed(raw: unknown, error: ZodError): string {
   const id = ecommdIdOf(raw);
-  const problems = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path
-      .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-      .join('');
-    let cursor: unknown = raw;
-    for (const p of issue.path) cursor = cursor && typeof cursor === 'object' ? (cursor as Record<PropertyKey, unknown>)[p] : undefined;
-    const got = issue.path.length === 0 ? '' : cursor === undefined ? ' (missing)' : ` (got ${JSON.stringify(cursor)?.slice(0, 60)})`;
-    return `${path || '(order)'}: ${issue.message}${got}`;
-  });
-  const more = error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : '';
-  return `malformed ecom.md order${id === null ? '' : ` ${id}`}: ${problems.join('; ')}${more}`;
+  return `malformed ecom.md order${id === null ? '' : ` ${id}`}: ${describeIssues(raw, error, { root: '(order)' })}`;
 }
 
 /** Name of a sector given as {id, name}, a name, or a bare id (no name: null). */
@@ -104,10 +82,10 @@ function productOf(item: EcommdOrderItem): { id: string | null; code: string | n
 
 function mapItem(item: EcommdOrderItem, index: number): OrderItem {
   const at = `order_items[${index}]`;
-  const quantity = decimal(item.quantity, `${at}.quantity`);
-  const listPrice = item.price === null || item.price === undefined ? null : decimal(item.price, `${at}.price`);
+  const quantity = wireDecimal(item.quantity, `${at}.quantity`);
+  const listPrice = item.price === null || item.price === undefined ? null : wireDecimal(item.price, `${at}.price`);
   const loyalty =
-    item.loyalty_price === null || item.loyalty_price === undefined ? null : decimal(item.loyalty_price, `${at}.loyalty_price`);
+    item.loyalty_price === null || item.loyalty_price === undefined ? null : wireDecimal(item.loyalty_price, `${at}.loyalty_price`);
   const unit = loyalty ?? listPrice;
   const product = productOf(item);
   return {
@@ -136,7 +114,7 @@ function allNull(obj: Record<string, unknown>): boolean {
  */
 export function mapEcommdOrder(raw: unknown, zone: string = ECOMMD_DEFAULT_ZONE): MapResult {
   const parsed = orderSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(describeIssues(raw, parsed.error));
+  if (!parsed.success) throw new Error(describeMalformed(raw, parsed.error));
   const o = parsed.data;
   const externalId = ecommdIdOf(o)!;
   const warnings: string[] = [];
@@ -156,7 +134,7 @@ export function mapEcommdOrder(raw: unknown, zone: string = ECOMMD_DEFAULT_ZONE)
   let total: string | null;
   try {
     items = o.order_items.map((item, i) => mapItem(item, i));
-    total = o.total_price === null || o.total_price === undefined ? null : decimal(o.total_price, 'total_price');
+    total = o.total_price === null || o.total_price === undefined ? null : wireDecimal(o.total_price, 'total_price');
   } catch (err) {
     throw new Error(`malformed ecom.md order ${externalId}: ${(err as Error).message}`);
   }

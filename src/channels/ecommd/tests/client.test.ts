@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../../core/http/errors.ts';
 import { resolveNextLink } from '../endpoints.ts';
-import { EcommdBadRequestError } from '../client.ts';
+import { ChannelBadRequestError } from '../../kit/errors.ts';
 import { createEcommdClient, createdAfterFor, reachesWindowEnd } from '../connector.ts';
 import { ECOMMD_OPEN_STATUSES } from '../status-map.ts';
 import type { EcommdSimulator } from '../simulator/index.ts';
@@ -203,7 +203,7 @@ describe('ecom.md open orders and single orders', () => {
     const { config, ctx } = connector();
     const client = createEcommdClient(config, ctx);
     const err = await client.listOrders({ statuses: ['bogus'], ordering: 'created_at', pageSize: 10 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EcommdBadRequestError);
+    expect(err).toBeInstanceOf(ChannelBadRequestError);
     expect((err as Error).message).toMatch(/HTTP 400\): status: Select a valid choice\. bogus is not one of the available choices\.$/);
   });
 
