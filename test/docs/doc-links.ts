@@ -47,23 +47,25 @@ export interface MarkdownLink {
   target: string;
 }
 
-/** Blanks out fenced code blocks and code spans so that links shown as code are not read as links. */
-function proseOnly(markdown: string): string[] {
-  const out: string[] = [];
+/** For each line: whether it belongs to a fenced code block (the fence lines included). */
+function inFence(lines: readonly string[]): boolean[] {
   let fence: string | null = null;
-  for (const line of markdown.split('\n')) {
-    const opener = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
-    if (fence !== null) {
-      if (opener && opener[1]![0] === fence[0] && opener[1]!.length >= fence.length && line.trim() === opener[1]) fence = null;
-      out.push('');
-    } else if (opener) {
-      fence = opener[1]!;
-      out.push('');
-    } else {
-      out.push(line.replace(/(`+)(?:(?!\1).)+?\1/g, (span) => ' '.repeat(span.length)));
+  return lines.map((line) => {
+    const marker = /^\s{0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === null) {
+      if (marker !== undefined) fence = marker;
+      return marker !== undefined;
     }
-  }
-  return out;
+    if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = null;
+    return true;
+  });
+}
+
+/** The text outside code: fenced blocks emptied, code spans blanked, so links shown as code are not read. */
+function proseOnly(markdown: string): string[] {
+  const lines = markdown.split('\n');
+  const fenced = inFence(lines);
+  return lines.map((line, i) => (fenced[i] ? '' : line.replace(/(`+)(?:(?!\1).)+?\1/g, (span) => ' '.repeat(span.length))));
 }
 
 /** Inline links and images `[text](target "title")`, `[text](<target>)`, and `[ref]: target` definitions. */
@@ -88,15 +90,10 @@ export function isExternal(target: string): boolean {
 export function headingAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  let fence: string | null = null;
-  for (const line of markdown.split('\n')) {
-    const opener = /^\s{0,3}(`{3,}|~{3,})/.exec(line);
-    if (opener) {
-      if (fence === null) fence = opener[1]!;
-      else if (opener[1]![0] === fence[0] && opener[1]!.length >= fence.length) fence = null;
-      continue;
-    }
-    if (fence !== null) continue;
+  const lines = markdown.split('\n');
+  const fenced = inFence(lines);
+  for (const [i, line] of lines.entries()) {
+    if (fenced[i]) continue;
     const heading = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading) continue;
     const base = heading[1]!
