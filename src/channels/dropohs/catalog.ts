@@ -10,7 +10,8 @@
 import type { Logger } from 'pino';
 import { decimalFromJsonNumber, parseDecimal } from '../../core/canonical/money.ts';
 import type { ConnectionState } from '../../core/connector.ts';
-import { productSchema, describeIssues, type DropohsProduct } from './schemas.ts';
+import { describeIssues } from '../kit/issues.ts';
+import { productSchema, type DropohsProduct } from './schemas.ts';
 
 export interface CatalogVariant {
   /** variant code ("TE14357956"), or the product code when the product has a single variant */
@@ -97,7 +98,7 @@ export function buildCatalog(
     const parsed = productSchema.safeParse(raw);
     if (!parsed.success) {
       const id = raw && typeof raw === 'object' ? (raw as { id?: unknown }).id : undefined;
-      onSkip(describeIssues(raw, parsed.error, `product ${JSON.stringify(id ?? null)} of e-shop ${shopId} skipped`));
+      onSkip(`product ${JSON.stringify(id ?? null)} of e-shop ${shopId} skipped: ${describeIssues(raw, parsed.error, { root: '(record)' })}`);
       continue;
     }
     for (const [id, v] of catalogVariantsOf(parsed.data)) variants.set(id, v);

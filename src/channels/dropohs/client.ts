@@ -10,7 +10,9 @@ import { z } from 'zod';
 import type { HttpClient, HttpResponse, QueryValue } from '../../core/http/client.ts';
 import { AuthError, HttpStatusError, InvalidResponseError, isRetryableStatus } from '../../core/http/errors.ts';
 import { backoffDelayMs } from '../../core/http/retry.ts';
+import { snippet } from '../../core/http/snippet.ts';
 import { PagingError } from '../../core/errors.ts';
+import { parseAnswer } from '../kit/answers.ts';
 import { envelopeSchema, shopSchema, type DropohsShop } from './schemas.ts';
 import { sleep } from '../../core/sleep.ts';
 
@@ -44,11 +46,6 @@ export interface DropohsClientOptions {
 const MAX_PRODUCT_PAGES = 100_000;
 
 const listSchema = z.array(z.unknown());
-
-function snippet(text: string, max = 200): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t || '(empty body)';
-}
 
 /** The `message` of an envelope body, or null. */
 function envelopeMessage(body: string | undefined): string | null {
@@ -107,16 +104,7 @@ export class DropohsClient {
         if (err instanceof AuthError) throw this.explainAuth(err, what);
         throw err;
       }
-      const parsed = envelopeSchema.safeParse(res.json());
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'unexpected shape';
-        throw new InvalidResponseError(
-          `${this.opts.connection}: Dropohs ${what}: the answer is not the documented {code, message, data} envelope (${where}) from ${res.url}: ${snippet(res.text)}`,
-          { snippet: res.text.slice(0, 200) },
-        );
-      }
-      const env = parsed.data;
+      const env = parseAnswer(envelopeSchema, res, `${this.opts.connection}: Dropohs ${what}: the answer is not the documented {code, message, data} envelope`);
       const message = (env.message ?? '').trim();
       if (env.code === 200 && message === '' && res.status >= 200 && res.status < 300) return env.data;
 

@@ -9,14 +9,14 @@
  * - Baskets carry variant ids only: sku, name, EAN and VAT come from the shop's product catalog
  *   (see catalog.ts), the prices from the basket itself (what the customer paid, not today's price).
  */
-import Big from 'big.js';
 import type { Address, Customer, MappedOrder, OrderItem } from '../../core/canonical/order.ts';
 import type { CanonicalStatus } from '../../core/canonical/status.ts';
-import { addDecimals, decimalFromJsonNumber, multiplyDecimals, parseDecimal, scaleOf } from '../../core/canonical/money.ts';
+import { addDecimals, decimalFromJsonNumber, multiplyDecimals, parseDecimal, plainDecimal, scaleOf } from '../../core/canonical/money.ts';
 import { wallTimeToUtc } from '../../core/canonical/time.ts';
 import type { MapResult } from '../../core/connector.ts';
 import type { CatalogVariant } from './catalog.ts';
-import { describeIssues, dropohsOrderSchema, type DropohsOrder } from './schemas.ts';
+import { describeIssues } from '../kit/issues.ts';
+import { dropohsOrderSchema, type DropohsOrder } from './schemas.ts';
 import { mapDropohsState } from './status-map.ts';
 
 export const DROPOHS_DEFAULT_ZONE = 'Europe/Prague';
@@ -92,7 +92,7 @@ export function money(value: number | string, what: string, warnings: string[]):
     if (!Number.isFinite(value)) throw new Error(`${what}: ${value} is not a finite number`);
     const literal = value.toString();
     // 1e+21 / 1e-7: core's reading, written out without an exponent
-    exact = PLAIN_DECIMAL.test(literal) ? literal : new Big(decimalFromJsonNumber(value)).toFixed();
+    exact = PLAIN_DECIMAL.test(literal) ? literal : plainDecimal(decimalFromJsonNumber(value));
   } else {
     const t = value.trim();
     exact = PLAIN_DECIMAL.test(t) ? t : parseDecimal(t, what).toFixed();
@@ -179,7 +179,7 @@ export function mapDropohsOrder(raw: unknown, options: DropohsMapOptions): MapRe
   const parsed = dropohsOrderSchema.safeParse(raw);
   if (!parsed.success) {
     const id = dropohsOrderId(raw);
-    throw new Error(describeIssues(raw, parsed.error, `malformed Dropohs order${id === null ? '' : ` ${id}`}`));
+    throw new Error(`malformed Dropohs order${id === null ? '' : ` ${id}`}: ${describeIssues(raw, parsed.error, { root: '(record)' })}`);
   }
   const o = parsed.data;
   const externalId = dropohsOrderId(o)!;

@@ -138,18 +138,3 @@ export const productSchema = z.looseObject({
   variants: z.array(variantSchema),
 });
 export type DropohsProduct = z.infer<typeof productSchema>;
-
-/** Describes the first few zod issues of `raw`, naming each field and what it held. */
-export function describeIssues(raw: unknown, error: z.ZodError, what: string): string {
-  const problems = error.issues.slice(0, 5).map((issue) => {
-    const path = issue.path
-      .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-      .join('');
-    let cursor: unknown = raw;
-    for (const p of issue.path) cursor = cursor && typeof cursor === 'object' ? (cursor as Record<PropertyKey, unknown>)[p] : undefined;
-    const got = issue.path.length === 0 ? '' : cursor === undefined ? ' (missing)' : ` (got ${JSON.stringify(cursor)?.slice(0, 60)})`;
-    return `${path || '(record)'}: ${issue.message}${got}`;
-  });
-  const more = error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : '';
-  return `${what}: ${problems.join('; ')}${more}`;
-}
