@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { openStore } from '../src/core/store/db.ts';
+import { openHubStore } from '../src/store-modules.ts';
 import { orderIdFor } from '../src/core/store/orders.ts';
 import { freePort } from '../src/core/http/free-port.ts';
 import { registerSearchFold, SQLITE_SEARCH_BACKFILL, SQLITE_SEARCH_INSERT_TRIGGER } from '../src/core/store/search.ts';
@@ -218,7 +218,7 @@ async function load(url: string, key: string, inFlight: number, durationMs: numb
 
 async function child(database: string, secret: string): Promise<void> {
   const registry = new ChannelRegistry([]);
-  const store = await openStore(database);
+  const store = await openHubStore(database);
   const config = parseConfig({ database }, registry, 'bench');
   // two servers on one store: answers from the database every time, and with the response cache
   const server = await startApiServer({ store, config, registry, logger: silentLogger(), host: '127.0.0.1', port: 0, workers: false, responseCache: false });
@@ -293,7 +293,7 @@ export async function benchApi(opts: BenchApiOptions): Promise<Record<string, nu
   const results: Record<string, number> = {};
   let proc: ChildProcess | undefined;
   try {
-    const store = await openStore(database);
+    const store = await openHubStore(database);
     await store.close();
     log(`api: seeding ${opts.orders.toLocaleString('en')} orders into SQLite…`);
     const seeded = seedOrders(database, opts.orders);
@@ -301,7 +301,7 @@ export async function benchApi(opts: BenchApiOptions): Promise<Record<string, nu
     results.seed_seconds = Math.round(seeded.ms / 100) / 10;
     log(`api: seeded in ${results.seed_seconds} s`);
 
-    const handle = await openStore(database);
+    const handle = await openHubStore(database);
     const { key } = await createApiKey(handle.db, { name: 'bench', scope: 'read' });
     const secret = 'whsec_bench_secret_0123456789';
     await handle.close();
@@ -356,7 +356,7 @@ export async function benchApi(opts: BenchApiOptions): Promise<Record<string, nu
     results.orders_list_cached_rps = Math.round(Math.max(clat.rps, cthr.rps));
 
     // ---- webhooks: N events (distinct orders) from the journal to the receiver
-    const wstore = await openStore(database);
+    const wstore = await openHubStore(database);
     try {
       await createSubscription(wstore.db, { url: ready.receiver, secret });
       const sqlite = new Database(database);

@@ -20,14 +20,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../src/core/log.ts';
 import { childScript } from './child-script.ts';
-import { openStore } from '../src/core/store/db.ts';
+import { openHubStore } from '../src/store-modules.ts';
 import { countOrders } from '../src/core/store/orders.ts';
 import { alzaDropshipConfigSchema } from '../src/channels/alza-dropship/config.ts';
 import { startDropshipServer } from '../src/channels/alza-dropship/routes.ts';
 import { catalog } from '../src/channels/alza-dropship/simulator/generator.ts';
 import { setStock } from '../src/channels/alza-dropship/stock.ts';
-import { ensureDropshipSchema } from '../src/channels/alza-dropship/store.ts';
-import { flushProjections } from '../src/channels/alza-dropship/projection.ts';
 
 interface LoadResult {
   latencies: number[];
@@ -67,7 +65,7 @@ export async function benchDropship(opts: { log: (line: string) => void; rate?: 
   log(`\n## Alza Dropshipment: Insert order at ${rate} req/s for ${seconds} s (+${warmup} s warm-up), SQLite, 127.0.0.1`);
 
   const dir = mkdtempSync(join(tmpdir(), 'orderhub-bench-dropship-'));
-  const store = await openStore(join(dir, 'bench.db'));
+  const store = await openHubStore(join(dir, 'bench.db'));
   const secret = 'bench-secret';
   const config = alzaDropshipConfigSchema.parse({
     name: 'bench-drop', kind: 'alza-dropship', customerId: 1, supplierId: 4242, supplierBranchId: 1, secret,
@@ -76,7 +74,6 @@ export async function benchDropship(opts: { log: (line: string) => void; rate?: 
   const products = 200;
   let server: Awaited<ReturnType<typeof startDropshipServer>> | null = null;
   try {
-    await ensureDropshipSchema(store);
     await setStock(store, config, catalog(11, products).map((p) => ({ ...p, quantity: 1_000_000 })));
     // the background worker runs as in production (every 5 s)
     server = await startDropshipServer({ store, connections: [config], logger: silentLogger(), sweepIntervalMs: 5_000 });
@@ -86,7 +83,7 @@ export async function benchDropship(opts: { log: (line: string) => void; rate?: 
     const result = await runLoad([server.supplierApiUrl, secret, String(rate), String(warmupCount), String(Math.round(rate * seconds))]);
     loop.disable();
     const m = { ...result, latencies: result.latencies.sort((a, b) => a - b) };
-    await flushProjections(store);
+    await server.projections.flush();
     const stored = (await countOrders(store.db, config.name)) - warmupCount;
     const l = m.latencies;
     const fmt = (x: number) => `${x.toFixed(1)} ms`;

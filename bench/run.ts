@@ -20,7 +20,7 @@ import { childScript } from './child-script.ts';
 import { addDays, localDate } from '../src/core/canonical/time.ts';
 import type { BaseConnectionConfig } from '../src/core/config.ts';
 import { silentLogger } from '../src/core/log.ts';
-import { openStore } from '../src/core/store/db.ts';
+import { openHubStore } from '../src/store-modules.ts';
 import { syncConnection } from '../src/core/sync/engine.ts';
 import { walkPages } from '../src/core/sync/pager.ts';
 import { createConnectorRuntime } from '../src/core/sync/runtime.ts';
@@ -55,7 +55,7 @@ async function startSimProcess(kind: string, orders: number, since: string): Pro
 }
 
 async function countRows(database: string) {
-  const store = await openStore(database);
+  const store = await openHubStore(database);
   try {
     const n = async (t: 'orders' | 'order_journal' | 'order_payloads') =>
       Number((await store.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -78,7 +78,7 @@ async function benchSync(kind: string, orders: number, label: string, options: {
       name: 'bench', ...sim.connection, since, pageSize: 1000,
       http: { requestsPerSecond: 100_000, concurrency: 4, timeoutMs: 60_000, deadlineMs: 600_000 },
     });
-    const store = await openStore(database);
+    const store = await openHubStore(database);
     const logger = silentLogger();
     const rssBefore = peakRssKb();
     let t0 = performance.now();
@@ -99,7 +99,7 @@ async function benchSync(kind: string, orders: number, label: string, options: {
 
     if (options.floor) {
       // The floor: the same windows and pages fetched and parsed, nothing mapped or stored.
-      const floorStore = await openStore(join(dir, 'floor.db'));
+      const floorStore = await openHubStore(join(dir, 'floor.db'));
       const runtime = createConnectorRuntime(floorStore, channel, config, logger);
       const windows = planWindows(startOfLocalDay(since, config.timeZone ?? channel.defaultTimeZone), new Date(), runtime.connector.maxWindowDays ?? 31);
       let fetched = 0;

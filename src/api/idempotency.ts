@@ -8,7 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { stableJson } from '../core/stable-json.ts';
 import type { StoreHandle } from '../core/store/db.ts';
+import { apiTables, type ApiDatabase } from './store/tables.ts';
 import type { Database } from '../core/store/schema.ts';
 import { ApiError, toErrorResponse } from './errors.ts';
 
@@ -28,16 +30,8 @@ export interface IdempotencyContext {
   body: unknown;
 }
 
-function stable(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stable);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, stable((value as Record<string, unknown>)[k])]));
-  }
-  return value;
-}
-
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(stable(body ?? null))}`).digest('hex');
+  return createHash('sha256').update(`${method} ${path}\n${stableJson(body ?? null)}`).digest('hex');
 }
 
 class KeyTaken extends Error {}
@@ -77,7 +71,7 @@ export async function idempotent<T>(
   try {
     const res = await store.db.transaction().execute(async (trx) => {
       const out = early ?? (await commit(trx, prepared as T));
-      const inserted = await trx
+      const inserted = await apiTables(trx)
         .insertInto('idempotency_keys')
         .values({
           api_key_id: ctx.apiKeyId, key, method: ctx.method, path: ctx.path, request_hash: hash, status_code: out.statusCode,
@@ -97,7 +91,8 @@ export async function idempotent<T>(
   }
 }
 
-async function lookup(db: Kysely<Database>, apiKeyId: string, key: string) {
+async function lookup(coreDb: Kysely<Database>, apiKeyId: string, key: string) {
+  const db = apiTables(coreDb);
   return db
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'status_code', 'response', 'created_at'])
@@ -113,7 +108,8 @@ function replay(row: { request_hash: string; status_code: number; response: stri
   return { statusCode: row.status_code, body: JSON.parse(row.response) as unknown, replayed: true };
 }
 
-export async function pruneIdempotencyKeys(db: Kysely<Database>, now = new Date()): Promise<number> {
+export async function pruneIdempotencyKeys(coreDb: Kysely<Database>, now = new Date()): Promise<number> {
+  const db = apiTables(coreDb);
   const res = await db
     .deleteFrom('idempotency_keys')
     .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_TTL_MS).toISOString())

@@ -3,8 +3,12 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { channels } from '../channels/registry.ts';
 import { loadConfigFile, type BaseConnectionConfig, type OrderhubConfig } from '../core/config.ts';
+import { findUnknownNames, type NameFilter } from '../core/known-names.ts';
 import { createLogger } from '../core/log.ts';
-import { openStore, type StoreHandle } from '../core/store/db.ts';
+import { didYouMean } from '../core/suggest.ts';
+import { redactDatabaseUrl, type StoreHandle } from '../core/store/db.ts';
+import { openHubStore } from '../store-modules.ts';
+import { noteDatabase, storeUnavailable, UsageError } from './errors.ts';
 
 export const DEFAULT_CONFIG_FILE = 'orderhub.yaml';
 
@@ -13,7 +17,7 @@ export interface GlobalOptions {
   logLevel?: string;
 }
 
-export class UsageError extends Error {}
+export { UsageError } from './errors.ts';
 
 export function resolveConfigPath(opts: GlobalOptions): string {
   const path = opts.config ?? process.env.ORDERHUB_CONFIG ?? DEFAULT_CONFIG_FILE;
@@ -36,7 +40,13 @@ export interface CliContext {
 export async function openContext(opts: GlobalOptions): Promise<CliContext> {
   const config = loadConfigFile(resolveConfigPath(opts), channels);
   const logger = createLogger({ level: opts.logLevel ?? process.env.ORDERHUB_LOG_LEVEL ?? 'warn' });
-  const store = await openStore(config.database);
+  noteDatabase(redactDatabaseUrl(config.database));
+  let store: StoreHandle;
+  try {
+    store = await openHubStore(config.database);
+  } catch (err) {
+    throw storeUnavailable(redactDatabaseUrl(config.database), err);
+  }
   return { config, store, logger, close: () => store.close() };
 }
 
@@ -44,7 +54,14 @@ export function selectConnections(config: OrderhubConfig, name: string | undefin
   if (name === undefined) return config.connections.filter((c) => c.enabled);
   const found = config.connections.find((c) => c.name === name);
   if (!found) {
-    throw new UsageError(`no connection named "${name}" in ${config.source}; configured: ${config.connections.map((c) => c.name).join(', ') || '(none)'}`);
+    const configured = config.connections.map((c) => c.name);
+    throw new UsageError(`no connection named "${name}"${didYouMean(name, configured)} in ${config.source}; configured: ${configured.join(', ') || '(none)'}`);
   }
   return [found];
+}
+
+/** A filter naming a connection, channel or status that does not exist is a usage error, not an empty list. */
+export async function rejectUnknownNames(ctx: CliContext, filter: NameFilter): Promise<void> {
+  const unknown = await findUnknownNames(filter, { db: ctx.store.db, connections: ctx.config.connections, kinds: channels.kinds() });
+  if (unknown.length > 0) throw new UsageError(unknown.map((u) => u.message).join('; '));
 }

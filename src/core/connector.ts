@@ -14,6 +14,7 @@ import type { HttpClient, HttpClientOptions } from './http/client.ts';
 import type { TokenCache } from './http/auth.ts';
 import type { BaseConnectionConfig } from './config.ts';
 import type { StoreHandle } from './store/db.ts';
+import type { StoreModule } from './store/module.ts';
 
 /** What the engine asks a connector for. */
 export type PullQuery =
@@ -180,6 +181,8 @@ export interface ChannelDefinition<C extends BaseConnectionConfig = BaseConnecti
   /** keys of the connection entry that hold secrets (never printed, never returned by the API) */
   secretFields: readonly string[];
   createConnector(config: C, ctx: ConnectorContext): Connector;
+  /** the channel's own tables and their migrations, when it has any (run by every store the product opens) */
+  store?: StoreModule;
   simulator?: { start(options: SimulatorOptions): Promise<RunningSimulator> };
   /**
    * A push channel's inbound API (the channel calls us), mounted by `orderhub serve` in its own

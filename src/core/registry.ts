@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { BaseConnectionConfig, ChannelConfigSource } from './config.ts';
 import type { ChannelDefinition } from './connector.ts';
+import type { StoreModule } from './store/module.ts';
 
 export class ChannelRegistry implements ChannelConfigSource {
   private readonly byKind = new Map<string, ChannelDefinition>();
@@ -34,6 +35,11 @@ export class ChannelRegistry implements ChannelConfigSource {
    * channels (orders arrive through `orderhub serve`) have nothing to sync. */
   pulled<T extends { kind: string; enabled: boolean }>(connections: readonly T[]): T[] {
     return connections.filter((c) => c.enabled && this.byKind.get(c.kind)?.capabilities.pull === true);
+  }
+
+  /** The store modules of the channels that have tables of their own. */
+  storeModules(): StoreModule[] {
+    return this.all().flatMap((c) => (c.store ? [c.store] : []));
   }
 
   schemaFor(kind: string): z.ZodType<BaseConnectionConfig> | undefined {

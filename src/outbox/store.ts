@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { StoreHandle } from '../core/store/db.ts';
-import type { Database, WriteBacksTable } from '../core/store/schema.ts';
+import { outboxTables, type OutboxDatabase, type WriteBacksTable } from './tables.ts';
+import type { Database } from '../core/store/schema.ts';
 
 export type WriteBackRow = Selectable<WriteBacksTable>;
 export type WriteBackKind = 'status' | 'tracking';
@@ -43,10 +44,11 @@ export function toWriteBackInfo(r: WriteBackRow): WriteBackInfo {
 }
 
 export async function insertWriteBack(
-  db: Kysely<Database>,
+  coreDb: Kysely<Database>,
   p: { orderId: string; connection: string; kind: WriteBackKind; request: unknown; apiKeyId: string | null },
   now = new Date(),
 ): Promise<WriteBackRow> {
+  const db = outboxTables(coreDb);
   const iso = now.toISOString();
   const row: WriteBackRow = {
     id: `wb_${randomUUID().replace(/-/g, '')}`, order_id: p.orderId, connection: p.connection, kind: p.kind,
@@ -58,11 +60,13 @@ export async function insertWriteBack(
   return row;
 }
 
-export async function getWriteBack(db: Kysely<Database>, id: string): Promise<WriteBackRow | undefined> {
+export async function getWriteBack(coreDb: Kysely<Database>, id: string): Promise<WriteBackRow | undefined> {
+  const db = outboxTables(coreDb);
   return db.selectFrom('write_backs').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function writeBacksOfOrder(db: Kysely<Database>, orderId: string): Promise<WriteBackRow[]> {
+export async function writeBacksOfOrder(coreDb: Kysely<Database>, orderId: string): Promise<WriteBackRow[]> {
+  const db = outboxTables(coreDb);
   return db.selectFrom('write_backs').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute();
 }
 
@@ -94,12 +98,13 @@ export async function claimWriteBacks(store: StoreHandle, owner: string, limit: 
 }
 
 export async function completeWriteBack(
-  db: Kysely<Database>,
+  coreDb: Kysely<Database>,
   id: string,
   owner: string,
   outcome: { state: Exclude<WriteBackState, 'accepted'>; result?: unknown; errorCode?: string; error?: string },
   now = new Date(),
 ): Promise<void> {
+  const db = outboxTables(coreDb);
   const iso = now.toISOString();
   await db
     .updateTable('write_backs')
@@ -113,7 +118,8 @@ export async function completeWriteBack(
     .execute();
 }
 
-export async function retryWriteBackLater(db: Kysely<Database>, id: string, owner: string, error: { code: string; message: string }, at: Date, now = new Date()): Promise<void> {
+export async function retryWriteBackLater(coreDb: Kysely<Database>, id: string, owner: string, error: { code: string; message: string }, at: Date, now = new Date()): Promise<void> {
+  const db = outboxTables(coreDb);
   await db
     .updateTable('write_backs')
     .set({ next_attempt_at: at.toISOString(), error_code: error.code, error: error.message, lease_owner: null, lease_until: null, updated_at: now.toISOString() })
@@ -122,7 +128,8 @@ export async function retryWriteBackLater(db: Kysely<Database>, id: string, owne
     .execute();
 }
 
-export async function writeBackCounts(db: Kysely<Database>): Promise<Record<string, number>> {
+export async function writeBackCounts(coreDb: Kysely<Database>): Promise<Record<string, number>> {
+  const db = outboxTables(coreDb);
   const rows = await db.selectFrom('write_backs').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }

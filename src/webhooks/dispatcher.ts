@@ -19,6 +19,7 @@ import {
   claimDeliveries, DEFAULT_RETRY_SCHEDULE_MS, fanOut, markDelivered, markFailed, pruneDelivered, type DeliveryRow,
 } from './store.ts';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature.ts';
+import { webhookTables } from './tables.ts';
 
 export interface DispatcherOptions {
   store: StoreHandle;
@@ -156,7 +157,7 @@ export class WebhookDispatcher {
     const { db } = this.opts.store;
     const subIds = [...new Set(claimed.map((d) => d.subscription_id))];
     const subs = new Map<string, SubInfo>(
-      (await db.selectFrom('webhook_subscriptions').select(['id', 'url', 'secret', 'include_order']).where('id', 'in', subIds).execute())
+      (await webhookTables(db).selectFrom('webhook_subscriptions').select(['id', 'url', 'secret', 'include_order']).where('id', 'in', subIds).execute())
         .map((s) => [s.id, { url: s.url, secret: s.secret, includeOrder: s.include_order === 1 }]),
     );
     const seqs = [...new Set(claimed.map((d) => d.event_seq))];

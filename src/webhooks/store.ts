@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { StoreHandle } from '../core/store/db.ts';
-import type { Database, WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../core/store/schema.ts';
+import { webhookTables, type WebhookDatabase, type WebhookDeliveriesTable, type WebhookSubscriptionsTable } from './tables.ts';
+import type { Database } from '../core/store/schema.ts';
 import { EVENT_TYPES, eventTypeOf, journalHead, type EventType } from '../api/events.ts';
 import { newWebhookSecret } from './signature.ts';
 
@@ -43,14 +44,15 @@ export function toSubscription(r: SubscriptionRow): Subscription {
 }
 
 export async function createSubscription(
-  db: Kysely<Database>,
+  coreDb: Kysely<Database>,
   params: { url: string; events?: readonly EventType[] | undefined; secret?: string | undefined; description?: string | undefined; includeOrder?: boolean | undefined; fromStart?: boolean | undefined },
   now = new Date(),
 ): Promise<{ subscription: Subscription; secret: string }> {
+  const db = webhookTables(coreDb);
   const secret = params.secret ?? newWebhookSecret();
   const iso = now.toISOString();
   // A new subscription receives the events after the moment it was created (or every stored one).
-  const cursor = params.fromStart ? 0 : await journalHead(db);
+  const cursor = params.fromStart ? 0 : await journalHead(coreDb);
   const row: SubscriptionRow = {
     id: `wh_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
     url: params.url,
@@ -67,17 +69,20 @@ export async function createSubscription(
   return { subscription: toSubscription(row), secret };
 }
 
-export async function listSubscriptions(db: Kysely<Database>): Promise<Subscription[]> {
+export async function listSubscriptions(coreDb: Kysely<Database>): Promise<Subscription[]> {
+  const db = webhookTables(coreDb);
   return (await db.selectFrom('webhook_subscriptions').selectAll().orderBy('created_at').execute()).map(toSubscription);
 }
 
-export async function getSubscription(db: Kysely<Database>, id: string): Promise<Subscription | null> {
+export async function getSubscription(coreDb: Kysely<Database>, id: string): Promise<Subscription | null> {
+  const db = webhookTables(coreDb);
   const r = await db.selectFrom('webhook_subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? toSubscription(r) : null;
 }
 
 /** Removes a subscription and its deliveries. Returns false when there was none. */
-export async function deleteSubscription(db: Kysely<Database>, id: string): Promise<boolean> {
+export async function deleteSubscription(coreDb: Kysely<Database>, id: string): Promise<boolean> {
+  const db = webhookTables(coreDb);
   return db.transaction().execute(async (trx) => {
     const res = await trx.deleteFrom('webhook_subscriptions').where('id', '=', id).executeTakeFirst();
     await trx.deleteFrom('webhook_deliveries').where('subscription_id', '=', id).execute();
@@ -91,7 +96,7 @@ export async function deleteSubscription(db: Kysely<Database>, id: string): Prom
  */
 export async function fanOut(store: StoreHandle, batch = 2000, now = new Date()): Promise<number> {
   const iso = now.toISOString();
-  return store.db.transaction().execute(async (trx) => {
+  return webhookTables(store.db).transaction().execute(async (trx) => {
     let q = trx.selectFrom('webhook_subscriptions').select(['id', 'events', 'cursor']).where('enabled', '=', 1);
     // Several processes may fan out: each takes the subscriptions nobody else is fanning out now.
     if (store.dialect === 'postgres') q = q.forUpdate().skipLocked();
@@ -164,7 +169,8 @@ export async function claimDeliveries(store: StoreHandle, owner: string, limit: 
 }
 
 /** Acknowledges deliveries (only while this owner still holds them). */
-export async function markDelivered(db: Kysely<Database>, ids: readonly number[], owner: string, statuses: ReadonlyMap<number, number>, now = new Date()): Promise<void> {
+export async function markDelivered(coreDb: Kysely<Database>, ids: readonly number[], owner: string, statuses: ReadonlyMap<number, number>, now = new Date()): Promise<void> {
+  const db = webhookTables(coreDb);
   if (ids.length === 0) return;
   const iso = now.toISOString();
   // One statement per distinct HTTP status (nearly always one: 200/204).
@@ -187,13 +193,14 @@ export async function markDelivered(db: Kysely<Database>, ids: readonly number[]
 
 /** Records a failed attempt: retried after the schedule's next delay, or dead-lettered. */
 export async function markFailed(
-  db: Kysely<Database>,
+  coreDb: Kysely<Database>,
   d: Pick<DeliveryRow, 'id' | 'attempts'>,
   owner: string,
   failure: { status: number | null; error: string },
   schedule: readonly number[],
   now = new Date(),
 ): Promise<'pending' | 'dead'> {
+  const db = webhookTables(coreDb);
   const iso = now.toISOString();
   const delay = schedule[d.attempts - 1];
   const state = delay === undefined ? 'dead' : 'pending';
@@ -209,7 +216,8 @@ export async function markFailed(
 }
 
 /** Gives claimed deliveries back (shutdown before they were attempted). */
-export async function releaseDeliveries(db: Kysely<Database>, ids: readonly number[], owner: string): Promise<void> {
+export async function releaseDeliveries(coreDb: Kysely<Database>, ids: readonly number[], owner: string): Promise<void> {
+  const db = webhookTables(coreDb);
   for (let i = 0; i < ids.length; i += 500) {
     await db
       .updateTable('webhook_deliveries')
@@ -246,9 +254,10 @@ export function toDeliveryInfo(r: DeliveryRow): DeliveryInfo {
 }
 
 export async function listDeliveries(
-  db: Kysely<Database>,
+  coreDb: Kysely<Database>,
   filter: { subscriptionId?: string | undefined; state?: string | undefined; orderId?: string | undefined; before?: number | undefined; limit: number },
 ): Promise<DeliveryInfo[]> {
+  const db = webhookTables(coreDb);
   let q = db.selectFrom('webhook_deliveries').selectAll();
   if (filter.subscriptionId) q = q.where('subscription_id', '=', filter.subscriptionId);
   if (filter.state) q = q.where('state', '=', filter.state);
@@ -261,7 +270,8 @@ export async function listDeliveries(
  * Puts deliveries back in the queue (attempts reset): one by id, or every dead-lettered delivery of
  * a subscription. Returns how many.
  */
-export async function redeliver(db: Kysely<Database>, target: { id: number } | { subscriptionId: string; state?: 'dead' | 'delivered' }, now = new Date()): Promise<number> {
+export async function redeliver(coreDb: Kysely<Database>, target: { id: number } | { subscriptionId: string; state?: 'dead' | 'delivered' }, now = new Date()): Promise<number> {
+  const db = webhookTables(coreDb);
   const iso = now.toISOString();
   let q = db
     .updateTable('webhook_deliveries')
@@ -272,7 +282,8 @@ export async function redeliver(db: Kysely<Database>, target: { id: number } | {
   return Number(res.numUpdatedRows);
 }
 
-export async function deliveryBacklog(db: Kysely<Database>): Promise<{ pending: number; dead: number }> {
+export async function deliveryBacklog(coreDb: Kysely<Database>): Promise<{ pending: number; dead: number }> {
+  const db = webhookTables(coreDb);
   const rows = await db
     .selectFrom('webhook_deliveries')
     .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
@@ -284,7 +295,8 @@ export async function deliveryBacklog(db: Kysely<Database>): Promise<{ pending: 
 }
 
 /** Deletes delivered rows older than `olderThanMs` (the journal keeps the events themselves). */
-export async function pruneDelivered(db: Kysely<Database>, olderThanMs: number, now = new Date()): Promise<number> {
+export async function pruneDelivered(coreDb: Kysely<Database>, olderThanMs: number, now = new Date()): Promise<number> {
+  const db = webhookTables(coreDb);
   const res = await db
     .deleteFrom('webhook_deliveries')
     .where('state', '=', 'delivered')

@@ -2,12 +2,12 @@
  * A webhook dispatcher in its own process, for the kill -9 test: node --import tsx dispatcher-child.ts <database> <leaseMs>
  * Prints "started" once running; never exits by itself.
  */
-import { openStore } from '../../src/core/store/db.ts';
+import { openHubStore } from '../../src/store-modules.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.ts';
 
 const [database, leaseMs] = process.argv.slice(2);
-const store = await openStore(database!);
+const store = await openHubStore(database!);
 const dispatcher = new WebhookDispatcher({ store, logger: silentLogger(), leaseMs: Number(leaseMs), timeoutMs: 60_000, pollIntervalMs: 20 });
 dispatcher.start();
 process.stdout.write('started\n');

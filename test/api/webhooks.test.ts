@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/core/log.ts';
 import { readFeed, type OrderEvent } from '../../src/api/events.ts';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.ts';
 import { createSubscription } from '../../src/webhooks/store.ts';
+import { webhookTables } from '../../src/webhooks/tables.ts';
 import { signatureHeader, verifyWebhookSignature } from '../../src/webhooks/signature.ts';
 import { describeEachStore } from '../support/stores.ts';
 import { mapped, putOrders, startReceiver, startTestApi, waitFor, type Receiver, type TestApi } from './helpers.ts';
@@ -85,7 +86,7 @@ describeEachStore('webhooks', (kind) => {
     const expected = perOrderSeqs(feed);
     expect(arrival).toEqual(expected);
     await waitFor('no backlog', async () =>
-      (await api!.t.store.db.selectFrom('webhook_deliveries').select('state').where('state', '!=', 'delivered').execute()).length === 0);
+      (await webhookTables(api!.t.store.db).selectFrom('webhook_deliveries').select('state').where('state', '!=', 'delivered').execute()).length === 0);
   });
 
   it('loses nothing when a dispatcher dies holding claimed deliveries (lease expiry)', async () => {
@@ -135,7 +136,7 @@ describeEachStore('webhooks', (kind) => {
       const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./dispatcher-child.ts', import.meta.url)), api.t.database, '1500'], { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         await waitFor('deliveries in flight in the child', () => held.length >= 8);
-        const leased = await api.t.store.db.selectFrom('webhook_deliveries').select('id').where('lease_owner', 'is not', null).execute();
+        const leased = await webhookTables(api.t.store.db).selectFrom('webhook_deliveries').select('id').where('lease_owner', 'is not', null).execute();
         expect(leased.length).toBe(8);
       } finally {
         child.kill('SIGKILL');

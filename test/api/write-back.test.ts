@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachStore } from '../support/stores.ts';
+import { outboxTables } from '../../src/outbox/tables.ts';
 import { mapped, putOrders, startFakeShop, startTestApi, waitFor, type FakeShop, type TestApi } from './helpers.ts';
 
 describeEachStore('write-back through the API', (kind) => {
@@ -79,7 +80,7 @@ describeEachStore('write-back through the API', (kind) => {
       api.call('POST', `/v1/orders/${id3}/status`, { body: { status: 'PROCESSING' }, headers: { 'idempotency-key': 'burst' } })));
     expect(new Set(burst.map((r) => r.status))).toEqual(new Set([202]));
     expect(new Set(burst.map((r) => r.body.id)).size).toBe(1);
-    const rows = await api.t.store.db.selectFrom('write_backs').select('id').where('order_id', '=', id3).execute();
+    const rows = await outboxTables(api.t.store.db).selectFrom('write_backs').select('id').where('order_id', '=', id3).execute();
     expect(rows.length).toBe(1);
     // a refused request is stored under its key too
     const bad1 = await api.call('POST', `/v1/orders/${id3}/status`, { body: { status: 'BOGUS' }, headers: { 'idempotency-key': 'bogus' } });

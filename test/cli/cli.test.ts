@@ -9,7 +9,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify } from 'yaml';
 import type { DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
 import { canonicalOrderSchema } from '../../src/core/canonical/order.ts';
-import { openStore } from '../../src/core/store/db.ts';
+import { openHubStore } from '../../src/store-modules.ts';
 import { listRuns } from '../../src/core/store/runs.ts';
 import { tempDir } from '../support/pg.ts';
 import { sinceDate, startSim } from '../sync/support.ts';
@@ -131,7 +131,7 @@ describe('the orderhub command', () => {
     expect(sent).toBe(true);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/stopping/);
-    const store = await openStore(database);
+    const store = await openHubStore(database);
     try {
       const runs = await listRuns(store.db, { connection: 'pl' });
       expect(runs.every((run) => run.status !== 'running')).toBe(true);

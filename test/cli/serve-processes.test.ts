@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { createApiKey } from '../../src/api/store/api-keys.ts';
 import { freePort } from '../../src/core/http/free-port.ts';
 import type { DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
-import { openStore } from '../../src/core/store/db.ts';
+import { openHubStore } from '../../src/store-modules.ts';
 import { tempDir } from '../support/pg.ts';
 import { drinksConfig, sinceDate, startSim, sync } from '../sync/support.ts';
 
@@ -86,7 +86,7 @@ describe('orderhub serve --processes', () => {
     const connection = drinksConfig(sim);
     config = join(dir.path, 'orderhub.yaml');
     writeFileSync(config, stringify({ database, server: { port, responseCache: false }, connections: [{ name: connection.name, ...sim.connection, since: sinceDate() }] }));
-    const store = await openStore(database);
+    const store = await openHubStore(database);
     try {
       const summary = await sync(store, connection);
       expect(summary.status).toBe('succeeded');

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe } from 'vitest';
-import { openStore, type StoreHandle } from '../../src/core/store/db.ts';
+import type { StoreHandle } from '../../src/core/store/db.ts';
+import { openHubStore } from '../../src/store-modules.ts';
 import { createTestDatabase, hasPg, tempDir } from './pg.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -20,11 +21,11 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
   if (kind === 'sqlite') {
     const dir = tempDir('orderhub-store-');
     const database = join(dir.path, 'orderhub.db');
-    const store = await openStore(database);
+    const store = await openHubStore(database);
     return { store, database, cleanup: async () => { await store.close(); dir.cleanup(); } };
   }
   const db = await createTestDatabase();
-  const store = await openStore(db.url);
+  const store = await openHubStore(db.url);
   return { store, database: db.url, cleanup: async () => { await store.close(); await db.drop(); } };
 }
 

@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { openStore, type StoreHandle } from '../../src/core/store/db.ts';
+import type { StoreHandle } from '../../src/core/store/db.ts';
+import { openHubStore } from '../../src/store-modules.ts';
 import { listRuns } from '../../src/core/store/runs.ts';
 import { describeEachStore } from '../support/stores.ts';
 import { tempDir } from '../support/pg.ts';
@@ -51,7 +52,7 @@ describeEachStore('a sync killed mid-run', (kind) => {
     child.stderr.on('data', (d) => (stderr += String(d)));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-    const reader: StoreHandle = await openStore(env.t.database);
+    const reader: StoreHandle = await openHubStore(env.t.database);
     try {
       await waitFor(async () => (await tableCount(reader, 'orders')) >= 200, 60_000).catch((err) => {
         throw new Error(`${(err as Error).message}; child stderr: ${stderr}`);

@@ -8,7 +8,9 @@ import {
   webhookCreateBody, webhookIdParams, webhookSchema,
 } from '../schemas.ts';
 import { principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
+import { rejectUnknownNames } from './known-names.ts';
 import { createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver } from '../../webhooks/store.ts';
+import { webhookTables } from '../../webhooks/tables.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 
@@ -32,6 +34,7 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
     const types = splitList(q.types);
     const unknown = types?.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t));
     if (unknown && unknown.length > 0) throw new ApiError(400, 'validation_failed', `unknown event type ${unknown.join(', ')}`);
+    if (q.connection !== undefined) await rejectUnknownNames(ctx, { connection: [q.connection] });
     const { events, next } = await readFeed(store.db, {
       after, limit: q.limit, types: types as EventType[] | undefined, connection: q.connection, orderId: q.orderId, includeOrder: q.include === 'order',
     });
@@ -114,7 +117,7 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
     const deliveryId = request.body?.deliveryId;
     let n: number;
     if (deliveryId !== undefined) {
-      const [d] = await store.db.selectFrom('webhook_deliveries').select('id').where('id', '=', deliveryId).where('subscription_id', '=', id).execute();
+      const [d] = await webhookTables(store.db).selectFrom('webhook_deliveries').select('id').where('id', '=', deliveryId).where('subscription_id', '=', id).execute();
       if (!d) throw new ApiError(404, 'not_found', `no delivery ${deliveryId} for webhook ${id}`);
       n = await redeliver(store.db, { id: deliveryId });
     } else {

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { apiTables, type ApiDatabase } from './tables.ts';
 import type { Database } from '../../core/store/schema.ts';
 
 export type ApiScope = 'read' | 'write';
@@ -25,10 +26,11 @@ export function hashApiKey(key: string): string {
 }
 
 export async function createApiKey(
-  db: Kysely<Database>,
+  coreDb: Kysely<Database>,
   params: { name?: string | undefined; scope: ApiScope },
   now = new Date(),
 ): Promise<{ key: string; info: ApiKeyInfo }> {
+  const db = apiTables(coreDb);
   const key = `ohk_${randomBytes(32).toString('base64url')}`;
   const id = `key_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const row = {
@@ -45,20 +47,22 @@ export async function createApiKey(
   return { key, info: toInfo(row) };
 }
 
-function toInfo(r: Database['api_keys']): ApiKeyInfo {
+function toInfo(r: ApiDatabase['api_keys']): ApiKeyInfo {
   return {
     id: r.id, name: r.name, scope: r.scope as ApiScope, prefix: r.key_prefix, createdAt: r.created_at,
     lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
   };
 }
 
-export async function listApiKeys(db: Kysely<Database>): Promise<ApiKeyInfo[]> {
+export async function listApiKeys(coreDb: Kysely<Database>): Promise<ApiKeyInfo[]> {
+  const db = apiTables(coreDb);
   const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
   return rows.map(toInfo);
 }
 
 /** Revokes by id, name or key prefix. Returns how many keys were revoked. */
-export async function revokeApiKey(db: Kysely<Database>, ref: string, now = new Date()): Promise<number> {
+export async function revokeApiKey(coreDb: Kysely<Database>, ref: string, now = new Date()): Promise<number> {
+  const db = apiTables(coreDb);
   const res = await db
     .updateTable('api_keys')
     .set({ revoked_at: now.toISOString() })
@@ -84,10 +88,14 @@ export class ApiKeyVerifier {
   private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
   private readonly lastTouched = new Map<string, number>();
 
+  private readonly db: Kysely<ApiDatabase>;
+
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
     private readonly cacheMs = 5_000,
-  ) {}
+  ) {
+    this.db = apiTables(db);
+  }
 
   async verify(presented: string): Promise<Principal | null> {
     if (presented.length < 10 || presented.length > 200) return null;

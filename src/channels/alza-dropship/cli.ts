@@ -18,6 +18,7 @@ import {
 import { deliverAndLoad, deliverOutbox, listOutbox, retryMessage } from './buyer/outbox.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { DROPSHIP_ZONE, formatTimestamp } from './protocol.ts';
+import { DropshipProjections } from './projection.ts';
 import type { DropshipOrderRecord } from './record.ts';
 import { importStockFile, listStock } from './stock.ts';
 import { listDropshipOrders } from './store.ts';
@@ -25,6 +26,8 @@ import { releaseExpiredReservations } from './expiry.ts';
 
 export interface OpenedDropship {
   store: StoreHandle;
+  /** the store's projections for this command (projection.ts) */
+  projections: DropshipProjections;
   config: AlzaDropshipConfig;
   client: BuyerApiClient;
   close(): Promise<void>;
@@ -56,6 +59,7 @@ export function envFromContext(ctx: ChannelCliContext): DropshipCliEnv {
       const http = opened.context.http({ baseUrl: config.buyerApiUrl, maxAttempts: 1 });
       return {
         store,
+        projections: new DropshipProjections(store),
         config,
         client: new BuyerApiClient(config, http),
         close: () => opened.close(),
@@ -87,7 +91,7 @@ function parseWhen(text: string | undefined, zone: string): Date | undefined {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 async function deliverAndReport(env: DropshipCliEnv, o: OpenedDropship, ids: number[]): Promise<void> {
-  const rows = await deliverAndLoad({ store: o.store, config: o.config, client: o.client, now: env.now ?? (() => new Date()) }, ids);
+  const rows = await deliverAndLoad({ store: o.store, projections: o.projections, config: o.config, client: o.client, now: env.now ?? (() => new Date()) }, ids);
   for (const r of rows) {
     const what = `message ${r.id} (${r.kind} ${r.path})`;
     if (r.state === 'delivered') env.out(`${what}: accepted by Alza\n`);
@@ -170,7 +174,7 @@ export function registerDropshipCommands(command: Command, ctx: ChannelCliContex
     .description('release reservations whose validUntil has passed (the server does this by itself)')
     .action(async (opts: { connection?: string }) => {
       await withConnection(env, opts.connection, async (o) => {
-        const n = await releaseExpiredReservations(o.store, now(), { connection: o.config.name });
+        const n = await releaseExpiredReservations(o.store, now(), { projections: o.projections, connection: o.config.name });
         env.out(`${n} expired reservation(s) released\n`);
       });
     });
@@ -279,7 +283,7 @@ export function registerDropshipCommands(command: Command, ctx: ChannelCliContex
           env.out(ok ? `message ${opts.retry} queued again\n` : `message ${opts.retry} is not a failed message of ${o.config.name}\n`);
         }
         if (opts.deliver) {
-          const r = await deliverOutbox({ store: o.store, config: o.config, client: o.client, now });
+          const r = await deliverOutbox({ store: o.store, projections: o.projections, config: o.config, client: o.client, now });
           env.out(`accepted ${r.accepted}, to resend ${r.retrying}, failed ${r.failed}, waiting ${r.waiting}\n`);
         }
         const rows = await listOutbox(o.store, o.config.name, { state: opts.state });

@@ -12,6 +12,7 @@ import { registerDropshipCommands, registerStockCommands } from './cli.ts';
 import { alzaDropshipConfigSchema, type AlzaDropshipConfig } from './config.ts';
 import { createDropshipConnector } from './connector.ts';
 import { DROPSHIP_ZONE } from './protocol.ts';
+import { dropshipStoreModule } from './store.ts';
 
 export const alzaDropshipChannel = defineChannel<AlzaDropshipConfig>({
   kind: 'alza-dropship',
@@ -25,22 +26,28 @@ export const alzaDropshipChannel = defineChannel<AlzaDropshipConfig>({
   configSchema: alzaDropshipConfigSchema,
   secretFields: ['secret'],
   createConnector: () => createDropshipConnector(),
+  store: dropshipStoreModule,
   // loaded on demand: a syncing process never needs the simulator (nor its HTTP server)
   simulator: { start: async (options) => (await import('./simulator/index.ts')).startAlzaDropshipSimulator(options) },
   push: {
     register: async (app, ctx) => {
-      const [{ registerAlzaDropshipRoutes }, { registerDropshipManageRoutes }] = await Promise.all([import('./routes.ts'), import('./manage-api.ts')]);
+      const [{ registerAlzaDropshipRoutes }, { registerDropshipManageRoutes }, { DropshipProjections }] = await Promise.all([
+        import('./routes.ts'), import('./manage-api.ts'), import('./projection.ts'),
+      ]);
       const connections = ctx.connections as AlzaDropshipConfig[];
+      // one for the store in this process: both sides change dropship orders (see projection.ts)
+      const projections = new DropshipProjections(ctx.store);
       // the Supplier API Alza calls (HMAC tokens) …
       await registerAlzaDropshipRoutes(app, {
         store: ctx.store,
+        projections,
         connections,
         logger: ctx.logger,
         // on SQLite, WAL checkpoints run off the event loop so Insert answers stay fast
         checkpointer: ctx.store.dialect === 'sqlite',
       });
       // … and our users' side under /v1/alza-dropship (API keys): stock, orders, Buyer API messages
-      registerDropshipManageRoutes(app, { store: ctx.store, connections, logger: ctx.logger });
+      registerDropshipManageRoutes(app, { store: ctx.store, projections, connections, logger: ctx.logger });
     },
   },
   cli: {

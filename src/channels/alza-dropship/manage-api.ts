@@ -22,15 +22,18 @@ import {
 import { deliverAndLoad, listOutbox, retryMessage } from './buyer/outbox.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { DELIVERY_RESULTS, TRACK_STATUSES } from './protocol.ts';
+import type { DropshipProjections } from './projection.ts';
 import type { DropshipOrderRecord } from './record.ts';
 import { importStockFile, listStock, StockFileError } from './stock.ts';
-import { ensureDropshipSchema, listDropshipOrders } from './store.ts';
+import { listDropshipOrders } from './store.ts';
 import { buyerClients } from './worker.ts';
 
 export const MANAGE_PREFIX = '/v1/alza-dropship';
 
 export interface ManageRoutesOptions {
   store: StoreHandle;
+  /** the store's projections in this process, the Supplier API's (delivered messages change orders) */
+  projections: DropshipProjections;
   connections: readonly AlzaDropshipConfig[];
   logger: Logger;
   now?: () => Date;
@@ -75,12 +78,11 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
 
   /** One delivery attempt of what is due, then the state of the given messages. */
   const deliverAndReport = async (config: AlzaDropshipConfig, ids: number[]): Promise<{ messages: MessageState[] }> => {
-    const rows = await deliverAndLoad({ store: opts.store, config, client: clients.get(config.name), now, logger: opts.logger }, ids);
+    const rows = await deliverAndLoad({ store: opts.store, projections: opts.projections, config, client: clients.get(config.name), now, logger: opts.logger }, ids);
     return { messages: rows.map(messageOf) };
   };
 
   const plugin = async (scope: FastifyInstance): Promise<void> => {
-    await ensureDropshipSchema(opts.store);
     scope.addHook('onClose', () => clients.close());
     // stock files may also be sent as they are: CSV with the header code,ean,name,quantity,price
     scope.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));

@@ -25,8 +25,7 @@ import {
   cancelRequestSchema, confirmRequestSchema, describeIssues, extendRequestSchema, insertRequestSchema,
 } from './schemas.ts';
 import { startCheckpointer } from './checkpointer.ts';
-import { flushProjections } from './projection.ts';
-import { ensureDropshipSchema } from './store.ts';
+import { DropshipProjections, type ProjectionMode } from './projection.ts';
 import { cancelOrder, confirmOrder, extendOrder, insertOrder, type AnswerBody, type SupplierAnswer, type SupplierContext } from './supplier.ts';
 import { DropshipWorker, type WorkerOptions } from './worker.ts';
 import { parseXmlBody, writeXml, XmlBodyError, type XmlElement } from './xml.ts';
@@ -49,7 +48,12 @@ export interface DropshipRoutesOptions {
    * 'batched' (default): answer Alza once the reservation is committed and store the canonical orders
    * right after, several per transaction; 'sync': store each before answering. See projection.ts.
    */
-  projection?: 'sync' | 'batched';
+  projection?: ProjectionMode;
+  /**
+   * The store's projections in this process, shared with everything else that changes its dropship
+   * orders (the plugin's worker, the /v1 routes); made here when not given.
+   */
+  projections?: DropshipProjections;
   /**
    * SQLite: run WAL checkpoints from a worker thread instead of inside commits on the event loop
    * (checkpointer.ts). Default false in the plugin (the host owns the store); the standalone server
@@ -185,6 +189,7 @@ export function registerAlzaDropshipRoutes(app: AnyFastify, deps: DropshipRoutes
   const bodyLimit = deps.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ channel: 'alza-dropship' });
+  const projections = deps.projections ?? new DropshipProjections(deps.store);
   const byCustomer = new Map<number, AlzaDropshipConfig>();
   for (const c of deps.connections) {
     const other = byCustomer.get(c.customerId);
@@ -193,8 +198,6 @@ export function registerAlzaDropshipRoutes(app: AnyFastify, deps: DropshipRoutes
   }
 
   const plugin = async (scope: FastifyInstance): Promise<void> => {
-    await ensureDropshipSchema(deps.store);
-
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
       try {
@@ -258,7 +261,7 @@ export function registerAlzaDropshipRoutes(app: AnyFastify, deps: DropshipRoutes
         return send(reply, op, xml, answer(401, ERROR_CODES.GenericError, auth.message));
       }
       const ctx: SupplierContext = {
-        store: deps.store, config: auth.config, now: at, logger: log.child({ connection: auth.config.name }), projection: deps.projection ?? 'batched',
+        store: deps.store, projections, config: auth.config, now: at, logger: log.child({ connection: auth.config.name }), projection: deps.projection ?? 'batched',
       };
       let result: SupplierAnswer;
       switch (op) {
@@ -298,13 +301,13 @@ export function registerAlzaDropshipRoutes(app: AnyFastify, deps: DropshipRoutes
     const checkpointer = deps.checkpointer ? startCheckpointer(deps.store) : null;
     // what was answered is also stored before the server stops
     scope.addHook('onClose', async () => {
-      await flushProjections(deps.store);
+      await projections.flush();
       await checkpointer?.stop();
     });
 
     const interval = deps.sweepIntervalMs ?? 5_000;
     if (interval > 0 && deps.connections.length > 0) {
-      const worker = new DropshipWorker({ store: deps.store, connections: deps.connections, logger: log, now, ...deps.worker });
+      const worker = new DropshipWorker({ store: deps.store, projections, connections: deps.connections, logger: log, now, ...deps.worker });
       const timer = setInterval(() => void worker.tick(), interval);
       timer.unref();
       scope.addHook('onClose', async () => {
@@ -326,6 +329,8 @@ export interface DropshipServer {
   /** url + prefix: the Supplier API base Alza is given */
   supplierApiUrl: string;
   port: number;
+  /** the projections the server stores its canonical orders with (`flush()` waits for them) */
+  projections: DropshipProjections;
   close(): Promise<void>;
 }
 
@@ -341,13 +346,15 @@ export async function startDropshipServer(
   // Requests that match no route are logged with the root's serializers: redact there too.
   app.setChildLoggerFactory((logger, bindings, opts) =>
     logger.child(bindings, { ...opts, serializers: { ...opts.serializers, req: redactedRequest as never } }));
-  registerAlzaDropshipRoutes(app, { ...options, checkpointer: options.checkpointer ?? true });
+  const projections = options.projections ?? new DropshipProjections(options.store);
+  registerAlzaDropshipRoutes(app, { ...options, projections, checkpointer: options.checkpointer ?? true });
   const { port, baseUrl: url } = await listenLocal(app, options.host, options.port ?? 0);
   return {
     app,
     url,
     supplierApiUrl: `${url}${(options.prefix ?? DEFAULT_PREFIX).replace(/\/+$/, '')}`,
     port,
+    projections,
     close: () => app.close(),
   };
 }

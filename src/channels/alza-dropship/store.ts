@@ -2,11 +2,12 @@
  * The channel's own tables (migration `0003_alza_dropship`): the stock of each supplier branch, the
  * dropship orders Alza pushed to us with their reservations, and the outbox of Buyer API messages.
  * Same conventions as the core: ISO UTC text timestamps, JSON as text, 0/1 integers, the serial key
- * type chosen per dialect. Every statement is `if not exists`, so the migration can also be run by
- * the channel itself on a store whose migration list does not have it yet.
+ * type chosen per dialect. The tables come with the channel's definition (`store`), and every store
+ * opened with the product's modules has them (src/store-modules.ts).
  */
 import { sql, type Generated, type Kysely } from 'kysely';
-import type { Dialect, StoreHandle } from '../../core/store/db.ts';
+import type { StoreHandle } from '../../core/store/db.ts';
+import { defineStoreModule, type Dialect } from '../../core/store/module.ts';
 import type { Database } from '../../core/store/schema.ts';
 
 export interface DropshipProductsTable {
@@ -230,17 +231,10 @@ export const dropshipMigration = async (db: Kysely<unknown>, dialect: Dialect): 
     .execute();
 };
 
-const ensured = new WeakSet<StoreHandle>();
-
-/**
- * Runs the migration on a store (idempotent), once per handle. Needed until the core's migration list
- * carries `0003_alza_dropship`; afterwards it finds every table in place and does nothing.
- */
-export async function ensureDropshipSchema(store: StoreHandle): Promise<void> {
-  if (ensured.has(store)) return;
-  await dropshipMigration(store.db as unknown as Kysely<unknown>, store.dialect);
-  ensured.add(store);
-}
+export const dropshipStoreModule = defineStoreModule({
+  name: 'alza-dropship',
+  migrations: [{ name: '0003_alza_dropship', up: dropshipMigration }],
+});
 
 /** A connection's dropship orders, newest first (CLI `orders`, REST `GET …/orders`). */
 export function listDropshipOrders(store: StoreHandle, connection: string, options: { state?: string | undefined; limit: number }) {

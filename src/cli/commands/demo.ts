@@ -10,7 +10,7 @@ import { channels } from '../../channels/registry.ts';
 import type { RunningSimulator } from '../../core/connector.ts';
 import { parseConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
-import { openStore } from '../../core/store/db.ts';
+import { openHubStore } from '../../store-modules.ts';
 import { countOrders, latestOrders } from '../../core/store/orders.ts';
 import { startApiServer, type RunningApiServer } from '../../api/app.ts';
 import { createApiKey } from '../../api/store/api-keys.ts';
@@ -39,7 +39,7 @@ export function registerDemo(program: Command): void {
       writeSandboxConfig(configFile, sandbox.config);
       const config = parseConfig(sandbox.config, channels, configFile);
       const logger = createLogger({ level: process.env.ORDERHUB_LOG_LEVEL ?? 'warn' });
-      const store = await openStore(database);
+      const store = await openHubStore(database);
       const out = (s: string) => process.stdout.write(s);
 
       out('orderhub demo\n\nchannel simulators on 127.0.0.1:\n');
@@ -125,7 +125,7 @@ async function reportPushActivity(simulators: RunningSimulator[], out: (s: strin
 
 /** The API on the requested port, or on any free port when it is taken (a second demo, another service). */
 async function startDemoApi(
-  store: Awaited<ReturnType<typeof openStore>>,
+  store: Awaited<ReturnType<typeof openHubStore>>,
   config: ReturnType<typeof parseConfig>,
   logger: ReturnType<typeof createLogger>,
   port: number,

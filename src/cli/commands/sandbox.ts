@@ -1,8 +1,10 @@
 /** `orderhub sandbox`: the channel simulators on 127.0.0.1, until stopped. */
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { channels } from '../../channels/registry.ts';
 import { parseConfig } from '../../core/config.ts';
-import { openStore, type StoreHandle } from '../../core/store/db.ts';
+import type { StoreHandle } from '../../core/store/db.ts';
+import { openHubStore } from '../../store-modules.ts';
 import { startSandbox, writeSandboxConfig } from '../../sandbox/sandbox.ts';
 import { UsageError } from '../context.ts';
 
@@ -29,7 +31,9 @@ export function registerSandbox(program: Command): void {
         orders: num(opts.orders, 'orders'),
         days: num(opts.days, 'days'),
         seed: num(opts.seed, 'seed'),
-        database: opts.database,
+        // absolute: a relative path in a config file is read from the file's folder, and --database is
+        // relative to where this command runs
+        database: resolvePath(opts.database),
       });
       for (const s of sandbox.simulators) process.stdout.write(`${s.kind.padEnd(14)} ${s.simulator.baseUrl}\n`);
       if (opts.writeConfig) {
@@ -39,7 +43,7 @@ export function registerSandbox(program: Command): void {
       let store: StoreHandle | null = null;
       if (opts.serveUrl) {
         const config = parseConfig(sandbox.config, channels, 'sandbox');
-        store = await openStore(config.database);
+        store = await openHubStore(config.database);
         for (const s of await sandbox.connectPush({ serverUrl: opts.serveUrl, store, connections: config.connections })) {
           process.stdout.write(`${s.kind} sends its orders to ${opts.serveUrl} (stock in ${config.database})\n`);
         }

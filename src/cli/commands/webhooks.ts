@@ -6,6 +6,8 @@ import {
 } from '../../webhooks/store.ts';
 import { openContext, UsageError, type GlobalOptions } from '../context.ts';
 import { formatTable, truncate } from '../format.ts';
+import { wholeNumber } from '../options.ts';
+import { webhookTables } from '../../webhooks/tables.ts';
 
 export function registerWebhooks(program: Command): void {
   const webhooks = program.command('webhooks').description('signed webhooks of order events (delivered by `orderhub serve`)');
@@ -49,7 +51,7 @@ export function registerWebhooks(program: Command): void {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const subs = await listSubscriptions(ctx.store.db);
-        const counts = await ctx.store.db
+        const counts = await webhookTables(ctx.store.db)
           .selectFrom('webhook_deliveries')
           .select(['subscription_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
           .where('state', 'in', ['pending', 'dead'])
@@ -84,13 +86,13 @@ export function registerWebhooks(program: Command): void {
     .command('deliveries <id>')
     .description('recent deliveries of a subscription, newest first')
     .option('--state <state>', 'pending | delivered | dead')
-    .option('-n, --limit <n>', 'how many', '50')
-    .action(async (id: string, opts: { state?: string; limit: string }, cmd: Command) => {
+    .option('-n, --limit <n>', 'how many (at most 1000)', wholeNumber(1, 1000), 50)
+    .action(async (id: string, opts: { state?: string; limit: number }, cmd: Command) => {
       if (opts.state !== undefined && !['pending', 'delivered', 'dead'].includes(opts.state)) throw new UsageError('--state must be pending, delivered or dead');
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         if (!(await getSubscription(ctx.store.db, id))) throw new UsageError(`no webhook ${id}`);
-        const rows = await listDeliveries(ctx.store.db, { subscriptionId: id, state: opts.state, limit: Math.min(1000, Number(opts.limit) || 50) });
+        const rows = await listDeliveries(ctx.store.db, { subscriptionId: id, state: opts.state, limit: opts.limit });
         process.stdout.write(
           formatTable(
             ['delivery', 'event', 'type', 'order', 'state', 'attempts', 'last status', 'next attempt', 'last error'],
@@ -105,15 +107,15 @@ export function registerWebhooks(program: Command): void {
   webhooks
     .command('redeliver <id>')
     .description('queue every dead-lettered delivery of a subscription again (or one, with --delivery)')
-    .option('--delivery <deliveryId>', 'only this delivery (any state)')
-    .action(async (id: string, opts: { delivery?: string }, cmd: Command) => {
+    .option('--delivery <deliveryId>', 'only this delivery (any state)', wholeNumber(1))
+    .action(async (id: string, opts: { delivery?: number }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         if (!(await getSubscription(ctx.store.db, id))) throw new UsageError(`no webhook ${id}`);
         let n: number;
         if (opts.delivery !== undefined) {
-          const deliveryId = Number(opts.delivery);
-          const row = await ctx.store.db.selectFrom('webhook_deliveries').select('id').where('id', '=', deliveryId).where('subscription_id', '=', id).executeTakeFirst();
+          const deliveryId = opts.delivery;
+          const row = await webhookTables(ctx.store.db).selectFrom('webhook_deliveries').select('id').where('id', '=', deliveryId).where('subscription_id', '=', id).executeTakeFirst();
           if (!row) throw new UsageError(`no delivery ${opts.delivery} for webhook ${id}`);
           n = await redeliver(ctx.store.db, { id: deliveryId });
         } else {

@@ -1,6 +1,8 @@
 /**
  * Opening the store: one Kysely query layer over better-sqlite3 (the embedded default) or pg.
- * `database` is a file path (SQLite, WAL) or a postgres:// URL. Migrations run on open.
+ * `database` is a file path (SQLite, WAL) or a postgres:// URL. On open, the migrations of the core
+ * and of every module passed in `modules` run (see module.ts); the handle's `db` is typed with the
+ * core's tables, and a module reads its own through `store.db.withTables<ItsTables>()`.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,14 +11,17 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import { cachePreparedStatements } from './sqlite-statements.ts';
-import { migrationProvider } from './migrations.ts';
+import { migrationProvider, prepareHistory, withCoreModule } from './migrations.ts';
+import type { Dialect, StoreModule } from './module.ts';
 import { registerSearchFold } from './search.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect, StoreModule } from './module.ts';
 
 export interface StoreHandle {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** the modules whose tables this store has (the core first) */
+  modules: readonly StoreModule[];
   /** where the data lives, secrets removed (for messages) */
   location: string;
   close(): Promise<void>;
@@ -35,8 +40,9 @@ export function redactDatabaseUrl(database: string): string {
 
 export async function openStore(
   database: string,
-  options: { migrate?: boolean; poolSize?: number; onIdleError?: (err: Error) => void } = {},
+  options: { modules?: readonly StoreModule[]; migrate?: boolean; poolSize?: number; onIdleError?: (err: Error) => void } = {},
 ): Promise<StoreHandle> {
+  const modules = withCoreModule(options.modules ?? []);
   let handle: StoreHandle;
   if (isPostgresUrl(database)) {
     const pool = new pg.Pool({ connectionString: database, max: options.poolSize ?? 10 });
@@ -49,6 +55,7 @@ export async function openStore(
     handle = {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       dialect: 'postgres',
+      modules,
       location: redactDatabaseUrl(database),
       close: async () => {
         await handle.db.destroy();
@@ -76,6 +83,7 @@ export async function openStore(
     handle = {
       db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
       dialect: 'sqlite',
+      modules,
       location: file,
       close: async () => {
         await handle.db.destroy();
@@ -86,8 +94,18 @@ export async function openStore(
   return handle;
 }
 
+const MIGRATION_TABLE = 'kysely_migration';
+
 export async function migrate(handle: StoreHandle): Promise<void> {
-  const migrator = new Migrator({ db: handle.db, provider: migrationProvider(handle.dialect) });
+  const ran = await prepareHistory(handle.db as unknown as Kysely<unknown>, handle.modules, MIGRATION_TABLE);
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: migrationProvider(handle.modules, handle.dialect, ran),
+    migrationTableName: MIGRATION_TABLE,
+    // Modules add their migrations to one history; one added to a store later sorts before
+    // migrations the store already ran, and must still run.
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

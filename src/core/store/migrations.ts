@@ -1,14 +1,12 @@
 /**
- * Migrations: one list for both dialects. The only dialect difference is the auto-increment key type,
- * so each migration receives the dialect and picks it; everything else is portable Kysely DDL.
+ * The core's tables (connections, orders, payloads, journal, sync runs and failures, the search
+ * index) as a store module, and the migration provider that runs the migrations of every module a
+ * store is opened with. One list for both dialects: the only dialect difference is the auto-increment
+ * key type, so each migration receives the dialect and picks it; everything else is portable Kysely DDL.
  */
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { Dialect } from './db.ts';
-import { apiMigration } from '../../api/store/migration.ts';
-import { dropshipMigration } from '../../channels/alza-dropship/store.ts';
+import { defineStoreModule, type Dialect, type DialectMigration, type StoreModule } from './module.ts';
 import { createSearchIndex, foldSearchIndex } from './search.ts';
-
-type DialectMigration = (db: Kysely<unknown>, dialect: Dialect) => Promise<void>;
 
 const initial: DialectMigration = async (db, dialect) => {
   const serial = dialect === 'postgres' ? 'bigserial' : 'integer';
@@ -124,22 +122,71 @@ const dropRedundantStatusIndex: DialectMigration = async (db) => {
   await db.schema.dropIndex('orders_status_idx').ifExists().execute();
 };
 
-/** Ordered list; names sort lexicographically, which is how Kysely orders them. Append only. */
-const MIGRATIONS: Array<[string, DialectMigration]> = [
-  ['0001_initial', initial],
-  ['0002_api', apiMigration],
-  ['0003_alza_dropship', dropshipMigration],
-  ['0004_drop_redundant_status_index', dropRedundantStatusIndex],
-  ['0005_order_search', createSearchIndex],
-  ['0006_order_search_fold', foldSearchIndex],
-];
+/** The core's migrations. Append only; see module.ts for how names are chosen across modules. */
+export const coreStoreModule: StoreModule = defineStoreModule({
+  name: 'core',
+  migrations: [
+    { name: '0001_initial', up: initial },
+    { name: '0004_drop_redundant_status_index', up: dropRedundantStatusIndex },
+    { name: '0005_order_search', up: createSearchIndex },
+    { name: '0006_order_search_fold', up: foldSearchIndex },
+  ],
+});
 
-export function migrationProvider(dialect: Dialect): MigrationProvider {
+/** The core first, then the others once each (a module passed twice is the same module). */
+export function withCoreModule(modules: readonly StoreModule[]): StoreModule[] {
+  const out: StoreModule[] = [coreStoreModule];
+  for (const m of modules) if (!out.some((o) => o.name === m.name)) out.push(m);
+  return out;
+}
+
+/**
+ * Every module's migrations in one Kysely provider. Names must be unique across modules; they run in
+ * name order, and a module added to a store later (its migrations sort before ones already run) is
+ * still migrated, which is why the migrator allows unordered migrations. `ranElsewhere` are
+ * migrations the store has run that no module of this process declares (a process that opens the
+ * store with fewer modules, e.g. a core-only tool): they stand in the list as done, so the migrator
+ * does not take the store for corrupted.
+ */
+export function migrationProvider(modules: readonly StoreModule[], dialect: Dialect, ranElsewhere: readonly string[] = []): MigrationProvider {
+  const owner = new Map<string, string>();
+  for (const m of modules) {
+    for (const { name } of m.migrations) {
+      const other = owner.get(name);
+      if (other !== undefined) throw new Error(`store migration ${name} is declared by both ${other} and ${m.name}`);
+      owner.set(name, m.name);
+    }
+  }
   return {
     async getMigrations() {
       const out: Record<string, Migration> = {};
-      for (const [name, up] of MIGRATIONS) out[name] = { up: (db) => up(db, dialect) };
+      for (const m of modules) for (const { name, up } of m.migrations) out[name] = { up: (db) => up(db, dialect) };
+      for (const name of ranElsewhere) out[name] ??= { up: async () => {} };
       return out;
     },
   };
+}
+
+/**
+ * Reads the store's migration history before migrating: migrations split out of one the store
+ * already ran are recorded as done (with its timestamp), and the names of every migration run are
+ * returned. A new store (no history table yet) has none.
+ */
+export async function prepareHistory(db: Kysely<unknown>, modules: readonly StoreModule[], table: string): Promise<string[]> {
+  const exists = await db.introspection.getTables({ withInternalKyselyTables: true }).then((ts) => ts.some((t) => t.name === table));
+  if (!exists) return [];
+  const history = db as unknown as Kysely<Record<string, { name: string; timestamp: string }>>;
+  const rows = await history.selectFrom(table).select(['name', 'timestamp']).execute();
+  const ran = new Map(rows.map((r) => [r.name, r.timestamp]));
+  for (const m of modules.flatMap((x) => x.migrations)) {
+    const at = m.splitFrom === undefined ? undefined : ran.get(m.splitFrom);
+    if (at === undefined || ran.has(m.name)) continue;
+    await history
+      .insertInto(table)
+      .values({ name: m.name, timestamp: at })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    ran.set(m.name, at);
+  }
+  return [...ran.keys()];
 }

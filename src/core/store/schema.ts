@@ -102,89 +102,7 @@ export interface SyncFailuresTable {
   payload: string;
 }
 
-// Service layer tables (src/api, src/webhooks, src/outbox; migration in src/api/store/migration.ts).
-
-export interface ApiKeysTable {
-  id: string;
-  name: string;
-  /** 'read' | 'write' */
-  scope: string;
-  key_prefix: string;
-  /** sha256 hex of the key */
-  key_hash: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-export interface IdempotencyKeysTable {
-  api_key_id: string;
-  key: string;
-  method: string;
-  path: string;
-  request_hash: string;
-  status_code: number;
-  /** the stored response body (JSON) */
-  response: string;
-  created_at: string;
-}
-
-export interface WriteBacksTable {
-  id: string;
-  order_id: string;
-  connection: string;
-  /** 'status' | 'tracking' */
-  kind: string;
-  request: string;
-  /** 'accepted' | 'delivered' | 'refused' | 'failed' */
-  state: string;
-  attempts: Generated<number>;
-  next_attempt_at: string;
-  lease_owner: string | null;
-  lease_until: string | null;
-  error_code: string | null;
-  error: string | null;
-  result: string | null;
-  api_key_id: string | null;
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-}
-
-export interface WebhookSubscriptionsTable {
-  id: string;
-  url: string;
-  /** JSON array of event types */
-  events: string;
-  secret: string;
-  description: string | null;
-  include_order: number;
-  enabled: number;
-  /** journal seq up to which deliveries exist */
-  cursor: number;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface WebhookDeliveriesTable {
-  id: Generated<number>;
-  subscription_id: string;
-  event_seq: number;
-  order_id: string;
-  event_type: string;
-  /** 'pending' | 'delivered' | 'dead' */
-  state: string;
-  attempts: Generated<number>;
-  next_attempt_at: string;
-  lease_owner: string | null;
-  lease_until: string | null;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: string;
-  updated_at: string;
-  delivered_at: string | null;
-}
-
+/** The core's tables. Other modules declare theirs beside their code (see module.ts). */
 export interface Database {
   connections: ConnectionsTable;
   connection_state: ConnectionStateTable;
@@ -193,11 +111,6 @@ export interface Database {
   order_journal: OrderJournalTable;
   sync_runs: SyncRunsTable;
   sync_failures: SyncFailuresTable;
-  api_keys: ApiKeysTable;
-  idempotency_keys: IdempotencyKeysTable;
-  write_backs: WriteBacksTable;
-  webhook_subscriptions: WebhookSubscriptionsTable;
-  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

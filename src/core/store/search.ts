@@ -19,7 +19,7 @@
  */
 import type { Database as SqliteConnection } from 'better-sqlite3';
 import { sql, type Compilable, type Expression, type Kysely, type SqlBool } from 'kysely';
-import type { Dialect } from './db.ts';
+import type { Dialect } from './module.ts';
 import type { Database } from './schema.ts';
 
 /**

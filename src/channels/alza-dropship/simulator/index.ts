@@ -17,7 +17,6 @@ import { ActivityReporter } from './activity.ts';
 import type { AlzaDropshipConfig } from '../config.ts';
 import { DEFAULT_PREFIX } from '../routes.ts';
 import { importStockFile, listStock } from '../stock.ts';
-import { ensureDropshipSchema } from '../store.ts';
 
 export type { BuyerFaults, RecordedMessage };
 export { AlzaDriver, NO_BUYER_FAULTS };
@@ -148,7 +147,6 @@ export async function startAlzaDropshipSimulator(options: AlzaDropshipSimulatorO
     async connectTo({ serverUrl, store, connection }) {
       const config = connection as AlzaDropshipConfig;
       driver.setSupplierUrl(`${serverUrl.replace(/\/+$/, '')}${DEFAULT_PREFIX}`);
-      await ensureDropshipSchema(store);
       if ((await listStock(store, config)).length === 0) await importStockFile(store, config, catalogCsv(catalog(options.seed, productCount)));
       reporter = new ActivityReporter(store, config);
     },

@@ -7,12 +7,10 @@ import { BuyerApiClient } from '../buyer/client.ts';
 import { alzaDropshipConfigSchema, type AlzaDropshipConfig } from '../config.ts';
 import { startDropshipServer, type DropshipRoutesOptions, type DropshipServer } from '../routes.ts';
 import { importStockFile } from '../stock.ts';
-import { ensureDropshipSchema, dropshipDb } from '../store.ts';
+import { dropshipDb } from '../store.ts';
 import { startAlzaDropshipSimulator, type AlzaDropshipSimulator, type AlzaDropshipSimulatorOptions } from '../simulator/index.ts';
 import { buyerHttpClient } from '../worker.ts';
-import { flushProjections } from '../projection.ts';
-
-export { flushProjections };
+import type { DropshipProjections } from '../projection.ts';
 
 export const HTTP_SETTINGS = { maxAttempts: 1, requestsPerSecond: 1000, concurrency: 8, timeoutMs: 5000, deadlineMs: 10_000 };
 
@@ -30,15 +28,15 @@ export interface Harness {
   store: StoreHandle;
   sim: AlzaDropshipSimulator;
   server: DropshipServer;
+  /** the server's projections (flush() stores what it answered) */
+  projections: DropshipProjections;
   config: AlzaDropshipConfig;
   client: BuyerApiClient;
   close(): Promise<void>;
 }
 
 export async function openDropshipStore(kind: StoreKind): Promise<TestStore> {
-  const ts = await openTestStore(kind);
-  await ensureDropshipSchema(ts.store);
-  return ts;
+  return openTestStore(kind);
 }
 
 export async function startHarness(options: {
@@ -61,7 +59,7 @@ export async function startHarness(options: {
   const http = buyerHttpClient(config, silentLogger());
   const client = new BuyerApiClient(config, http);
   return {
-    ts, store: ts.store, sim, server, config, client,
+    ts, store: ts.store, sim, server, projections: server.projections, config, client,
     async close() {
       await server.close();
       await http.close();
@@ -79,13 +77,13 @@ export async function product(store: StoreHandle, code: string) {
   return dropshipDb(store).selectFrom('dropship_products').selectAll().where('code_key', '=', code.trim().toLowerCase()).executeTakeFirstOrThrow();
 }
 
-/** The canonical order, after the Supplier API's batched projections are stored. */
-export async function canonical(store: StoreHandle, orderNumber: string, connection = 'alza-drop') {
-  await flushProjections(store);
-  return findOrder(store.db, `${connection}:${orderNumber}`);
+/** The canonical order, after the Supplier API's batched projections (a harness's or server's) are stored. */
+export async function canonical(at: { projections: DropshipProjections }, orderNumber: string, connection = 'alza-drop') {
+  await at.projections.flush();
+  return findOrder(at.projections.store.db, `${connection}:${orderNumber}`);
 }
 
-export async function journalOf(store: StoreHandle, orderNumber: string, connection = 'alza-drop') {
-  const o = await canonical(store, orderNumber, connection);
-  return o ? orderJournal(store.db, o.id) : [];
+export async function journalOf(at: { projections: DropshipProjections }, orderNumber: string, connection = 'alza-drop') {
+  const o = await canonical(at, orderNumber, connection);
+  return o ? orderJournal(at.projections.store.db, o.id) : [];
 }

@@ -9,7 +9,8 @@ import type { CanonicalOrder } from '../../../core/canonical/order.ts';
 import { silentLogger } from '../../../core/log.ts';
 import { ChannelRegistry } from '../../../core/registry.ts';
 import { getConnection } from '../../../core/store/connections.ts';
-import { openStore, type StoreHandle } from '../../../core/store/db.ts';
+import type { StoreHandle } from '../../../core/store/db.ts';
+import { openHubStore } from '../../../store-modules.ts';
 import { countOrders, findOrder, streamOrders } from '../../../core/store/orders.ts';
 import { syncConnection, type SyncSummary } from '../../../core/sync/engine.ts';
 import { createConnectorRuntime } from '../../../core/sync/runtime.ts';
@@ -190,7 +191,7 @@ describe('alza-trade token sharing between processes', () => {
   it('a second process (its own store handle on the same file) uses the stored token', async () => {
     const first = await sync(ts.store);
     expect(first.status).toBe('succeeded');
-    const other = await openStore(ts.database);
+    const other = await openHubStore(ts.database);
     extraStores.push(other);
     sim.insertOrders(3);
     const second = await sync(other);
@@ -200,7 +201,7 @@ describe('alza-trade token sharing between processes', () => {
   });
 
   it('two processes syncing at once: the lease admits one, and they never log in twice', async () => {
-    const other = await openStore(ts.database);
+    const other = await openHubStore(ts.database);
     extraStores.push(other);
     const [a, b] = await Promise.all([sync(ts.store), sync(other)]);
     const statuses = [a.status, b.status].sort();
@@ -211,7 +212,7 @@ describe('alza-trade token sharing between processes', () => {
   });
 
   it('connectors of several processes fetching at once over the store-backed cache ask for one token', async () => {
-    const other = await openStore(ts.database);
+    const other = await openHubStore(ts.database);
     extraStores.push(other);
     const cfg = config();
     const runtimes = [ts.store, other, ts.store, other].map((s) => createConnectorRuntime(s, alzaTradeChannel, cfg, logger));
