@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { StoreHandle } from '../../core/store/db.ts';
 import { changeOrder, parseRecord } from './order-rows.ts';
-import { projectOrders, requestProjection, settleOrder } from './projection.ts';
+import type { DropshipProjections, ProjectionMode } from './projection.ts';
 import type { DropshipOrderRecord } from './record.ts';
 import { releaseReservations } from './reservations.ts';
 import { dropshipDb } from './store.ts';
@@ -19,18 +19,20 @@ const MAX_ROUNDS = 50;
 
 /**
  * Releases reservations whose validUntil has passed (all of them, or those of a connection, of some
- * orders, or holding some products). Returns the number of reservations released.
+ * orders, or holding some products) and stores the expired orders through `projections` (the
+ * store's, see projection.ts). Returns the number of reservations released.
  */
 export async function releaseExpiredReservations(
   store: StoreHandle,
   now: Date,
   filter: {
+    projections: DropshipProjections;
     connection?: string;
     orderNumbers?: readonly string[];
     productKeys?: readonly string[];
-    logger?: Logger;
-    projection?: 'sync' | 'batched';
-  } = {},
+    logger?: Logger | undefined;
+    projection?: ProjectionMode | undefined;
+  },
 ): Promise<number> {
   const db = dropshipDb(store);
   const at = now.toISOString();
@@ -62,7 +64,7 @@ export async function releaseExpiredReservations(
     const rows = await q.limit(PAGE).execute();
     if (rows.length === 0) break;
     for (const row of rows) {
-      await settleOrder(store, row.connection, row.order_number);
+      await filter.projections.settle(row.connection, row.order_number);
       const next: DropshipOrderRecord = { ...parseRecord(row), state: 'expired', cancelledAt: at, cancelReason: 'expired' };
       const outcome = await changeOrder(db, row, next, {}, at, (trx) => releaseReservations(trx, row.connection, row.order_number, at));
       if (outcome !== 'ok') continue;
@@ -74,15 +76,7 @@ export async function releaseExpiredReservations(
     if (rows.length < PAGE) break;
   }
   for (const [connection, orderNumbers] of touched) {
-    if (filter.projection === 'batched') {
-      requestProjection(store, connection, orderNumbers, filter.logger);
-      continue;
-    }
-    try {
-      await projectOrders(store, connection, { orderNumbers, now, logger: filter.logger });
-    } catch (err) {
-      filter.logger?.error({ err: (err as Error).message, connection }, 'storing expired dropship orders failed; will retry');
-    }
+    await filter.projections.changed(connection, orderNumbers, { mode: filter.projection, now, logger: filter.logger });
   }
   if (released > 0) filter.logger?.info({ released }, 'expired dropship reservations released');
   return released;

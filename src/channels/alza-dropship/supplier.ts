@@ -14,7 +14,7 @@ import type { AlzaDropshipConfig } from './config.ts';
 import { releaseExpiredReservations } from './expiry.ts';
 import { LOST_RACE, retryLostRaces } from './optimistic.ts';
 import { changeOrder, createOrder, parseRecord, readOrder, rememberOutOfStock } from './order-rows.ts';
-import { projectOrders, requestProjection, settleOrder } from './projection.ts';
+import type { DropshipProjections, ProjectionMode } from './projection.ts';
 import { ERROR_CODES, SHIPPING_CARRIER_CODES, SHIPPING_CARRIER_DELIVERY_TYPES, formatTimestamp, parseTimestamp } from './protocol.ts';
 import { HOLDING_STATES, type DropshipOrderRecord, type DropshipState } from './record.ts';
 import { catalogRows, demandOf, releaseReservations, reserve, shortfalls, snapshotOf, type Demand } from './reservations.ts';
@@ -27,6 +27,8 @@ export type { AnswerBody, ErrorProduct, SupplierAnswer } from './supplier-answer
 
 export interface SupplierContext {
   store: StoreHandle;
+  /** the store's projections in this process (projection.ts) */
+  projections: DropshipProjections;
   config: AlzaDropshipConfig;
   now: Date;
   logger?: Logger;
@@ -34,33 +36,24 @@ export interface SupplierContext {
    * 'sync' (default): the canonical order is stored before the function returns; 'batched': soon
    * after, together with others (the Supplier API's choice, see projection.ts).
    */
-  projection?: 'sync' | 'batched';
+  projection?: ProjectionMode;
 }
 
 const MIN_EXTEND_HOURS = 12;
 
 const CONFIRMED_OR_LATER: ReadonlySet<DropshipState> = new Set(['confirmed', 'shipment_created', 'departed', 'delivered', 'rejected']);
 
-async function project(ctx: SupplierContext, orderNumber: string): Promise<void> {
-  if (ctx.projection === 'batched') {
-    requestProjection(ctx.store, ctx.config.name, [orderNumber], ctx.logger);
-    return;
-  }
-  try {
-    await projectOrders(ctx.store, ctx.config.name, { orderNumbers: [orderNumber], now: ctx.now, logger: ctx.logger });
-  } catch (err) {
-    // The answer stands (the change is committed); the sweeper stores the canonical order later.
-    ctx.logger?.error({ err: (err as Error).message, order: orderNumber }, 'storing the canonical dropship order failed; will retry');
-  }
-}
+/** The answer stands once the change is committed: a failed projection is left to the sweeper. */
+const project = (ctx: SupplierContext, orderNumber: string): Promise<void> =>
+  ctx.projections.changed(ctx.config.name, [orderNumber], { mode: ctx.projection, now: ctx.now, logger: ctx.logger });
 
 /** Releases what has expired for this order (and these products), and stores its pending projection. */
 async function prepare(ctx: SupplierContext, orderNumber: string, productKeys?: string[]): Promise<void> {
   const connection = ctx.config.name;
   await releaseExpiredReservations(ctx.store, ctx.now, {
-    connection, orderNumbers: [orderNumber], ...(productKeys ? { productKeys } : {}), logger: ctx.logger, projection: ctx.projection,
+    projections: ctx.projections, connection, orderNumbers: [orderNumber], ...(productKeys ? { productKeys } : {}), logger: ctx.logger, projection: ctx.projection,
   });
-  await settleOrder(ctx.store, connection, orderNumber);
+  await ctx.projections.settle(connection, orderNumber);
 }
 
 /** Reserves `demand` for the order inside the transaction that changes it. */
@@ -220,7 +213,7 @@ export async function cancelOrder(ctx: SupplierContext, orderNumber: string, req
   const refused = checkParties(ctx.config, req);
   if (refused) return refused;
   const db = dropshipDb(ctx.store);
-  await settleOrder(ctx.store, ctx.config.name, orderNumber);
+  await ctx.projections.settle(ctx.config.name, orderNumber);
   return retryLostRaces(orderNumber, async () => {
     const row = await readOrder(db, ctx.config.name, orderNumber);
     if (!row) return unknownOrder();

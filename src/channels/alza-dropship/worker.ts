@@ -12,7 +12,7 @@ import { BuyerApiClient } from './buyer/client.ts';
 import { queueAvailability } from './buyer/messages.ts';
 import { deliverOutbox } from './buyer/outbox.ts';
 import type { AlzaDropshipConfig } from './config.ts';
-import { projectOrders } from './projection.ts';
+import type { DropshipProjections } from './projection.ts';
 import { DROPSHIP_ZONE } from './protocol.ts';
 import { dropshipDb } from './store.ts';
 import { releaseExpiredReservations } from './expiry.ts';
@@ -105,6 +105,8 @@ export async function autoAvailability(store: StoreHandle, config: AlzaDropshipC
 
 export interface WorkerOptions {
   store: StoreHandle;
+  /** the store's projections in this process (projection.ts) */
+  projections: DropshipProjections;
   connections: readonly AlzaDropshipConfig[];
   logger: Logger;
   now?: () => Date;
@@ -135,18 +137,18 @@ export class DropshipWorker {
   }
 
   private async round(): Promise<void> {
-    const { store, logger } = this.opts;
+    const { store, projections, logger } = this.opts;
     const now = this.now();
-    await this.step('release expired reservations', () => releaseExpiredReservations(store, now, { logger }));
+    await this.step('release expired reservations', () => releaseExpiredReservations(store, now, { projections, logger }));
     const checkAvailability = now.getTime() - this.lastAvailabilityCheck >= 60_000;
     if (checkAvailability) this.lastAvailabilityCheck = now.getTime();
     for (const config of this.opts.connections) {
       if (this.abort.signal.aborted) return;
-      await this.step('store canonical orders', () => projectOrders(store, config.name, { now, logger }));
+      await this.step('store canonical orders', () => projections.project(config.name, { now, logger }));
       if (checkAvailability && config.availability.auto) await this.step('queue availability', () => autoAvailability(store, config, now));
       if (this.opts.deliver !== false) {
         await this.step('deliver Buyer API messages', () =>
-          deliverOutbox({ store, config, client: this.clients.get(config.name), now: this.now, logger, signal: this.abort.signal }));
+          deliverOutbox({ store, projections, config, client: this.clients.get(config.name), now: this.now, logger, signal: this.abort.signal }));
       }
     }
   }

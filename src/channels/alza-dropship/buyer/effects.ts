@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { StoreHandle } from '../../../core/store/db.ts';
 import type { AlzaDropshipConfig } from '../config.ts';
-import { projectOrders, settleOrder } from '../projection.ts';
+import type { DropshipProjections } from '../projection.ts';
 import type { DeliveryResultStatus } from '../protocol.ts';
 import type { DropshipOrderRecord, DropshipState, ShipmentPackage } from '../record.ts';
 import { shipmentCreateResponseSchema } from '../schemas.ts';
@@ -64,6 +64,7 @@ const HOLDING: ReadonlySet<DropshipState> = new Set(['reserved', 'confirmed', 's
  */
 export async function applyEffect(
   store: StoreHandle,
+  projections: DropshipProjections,
   config: AlzaDropshipConfig,
   effect: Effect | null,
   response: unknown,
@@ -74,7 +75,7 @@ export async function applyEffect(
   const at = now.toISOString();
   const connection = config.name;
   const changed: string[] = [];
-  for (const o of effectOrders(effect)) await settleOrder(store, connection, o);
+  for (const o of effectOrders(effect)) await projections.settle(connection, o);
   await dropshipDb(store).transaction().execute(async (trx) => {
     await markDelivered(trx);
     if (!effect) return;
@@ -130,13 +131,7 @@ export async function applyEffect(
       }
     }
   });
-  if (changed.length > 0) {
-    try {
-      await projectOrders(store, connection, { orderNumbers: changed, now, logger });
-    } catch (err) {
-      logger?.error({ connection, err: (err as Error).message }, 'storing the canonical dropship orders failed; will retry');
-    }
-  }
+  if (changed.length > 0) await projections.changed(connection, changed, { now, logger });
   return changed;
 }
 

@@ -17,6 +17,7 @@ import type { Updateable } from 'kysely';
 import type { Logger } from 'pino';
 import type { StoreHandle } from '../../../core/store/db.ts';
 import type { AlzaDropshipConfig } from '../config.ts';
+import type { DropshipProjections } from '../projection.ts';
 import { RESEND_INTERVALS, earliestNextSend, type PaceKey } from '../protocol.ts';
 import { dropshipDb, type DropshipDb, type DropshipOutboxTable } from '../store.ts';
 import type { BuyerApiClient } from './client.ts';
@@ -68,6 +69,8 @@ export interface DeliveryReport {
 
 export interface DeliverOptions {
   store: StoreHandle;
+  /** the store's projections in this process: accepted messages change orders (projection.ts) */
+  projections: DropshipProjections;
   config: AlzaDropshipConfig;
   client: BuyerApiClient;
   now?: () => Date;
@@ -140,7 +143,7 @@ export async function deliverOutbox(opts: DeliverOptions): Promise<DeliveryRepor
     const attempts = row.attempts + 1;
     const effect = row.effect ? (JSON.parse(row.effect) as Effect) : null;
     if (outcome.kind === 'accepted') {
-      const orders = await applyEffect(opts.store, opts.config, effect, outcome.body, after, async (trx) => {
+      const orders = await applyEffect(opts.store, opts.projections, opts.config, effect, outcome.body, after, async (trx) => {
         await trx
           .updateTable('dropship_outbox')
           .set({

@@ -16,7 +16,7 @@ import { AlzaDriver } from '../simulator/driver.ts';
 import { catalogCsv, catalog } from '../simulator/generator.ts';
 import { importStockFile } from '../stock.ts';
 import type { TestStore } from '../../../../test/support/stores.ts';
-import { HTTP_SETTINGS, dropshipRow, flushProjections, openDropshipStore, product } from './helpers.ts';
+import { HTTP_SETTINGS, dropshipRow, openDropshipStore, product } from './helpers.ts';
 
 const SECRET_A = 'first-secret-A';
 const SECRET_B = 'second-secret-B';
@@ -62,7 +62,7 @@ describe('token verification', () => {
   });
 
   it('refuses a missing, wrong, foreign or replayed token with 401 and changes nothing', async () => {
-    await flushProjections(ts.store);
+    await server.projections.flush();
     const before = await countOrders(ts.store.db);
     const gen = driverA.generated(2);
     const code = gen.items[0]!.code;
@@ -82,7 +82,7 @@ describe('token verification', () => {
     ]);
     expect(await dropshipRow(ts.store, gen.orderNumber)).toBeUndefined();
     expect((await product(ts.store, code)).reserved).toBe(reserved);
-    await flushProjections(ts.store);
+    await server.projections.flush();
     expect(await countOrders(ts.store.db)).toBe(before);
   });
 

@@ -42,7 +42,7 @@ afterEach(async () => {
   clock.advance(120);
 });
 
-const deliver = () => deliverOutbox({ store: h.store, config: h.config, client: h.client, now: clock.now, logger: silentLogger() });
+const deliver = () => deliverOutbox({ store: h.store, projections: h.projections, config: h.config, client: h.client, now: clock.now, logger: silentLogger() });
 
 async function confirmed(mode: 'Buyer' | 'Supplier', delivery: 'B2C' | 'Branch' = 'B2C', quantity = 2): Promise<string> {
   const order = `DD${60_000_000 + n++}`;
@@ -65,7 +65,7 @@ describe('Availability', () => {
       const queued = await queueAvailability(big.store, big.config, { importType: 'Update', now: clock.now() });
       expect(queued.products).toBe(25_001);
       expect(queued.messageIds).toHaveLength(3);
-      const run = () => deliverOutbox({ store: big.store, config: big.config, client: big.client, now: clock.now });
+      const run = () => deliverOutbox({ store: big.store, projections: big.projections, config: big.config, client: big.client, now: clock.now });
       expect((await run()).accepted).toBe(1);
       expect((await run()).accepted).toBe(0); // the next batch waits the short interval (1 min)
       clock.advance(1);
@@ -151,7 +151,7 @@ describe('Availability', () => {
     const wrong = alzaDropshipConfigSchema.parse({ ...h.config, secret: 'not-the-secret' });
     const http = buyerHttpClient(wrong, silentLogger());
     try {
-      const r = await deliverOutbox({ store: h.store, config: wrong, client: new BuyerApiClient(wrong, http), now: clock.now });
+      const r = await deliverOutbox({ store: h.store, projections: h.projections, config: wrong, client: new BuyerApiClient(wrong, http), now: clock.now });
       expect(r.failed).toBe(1);
     } finally {
       await http.close();
@@ -183,7 +183,7 @@ describe('shipments and delivery results', () => {
     ]);
     const after = await product(h.store, 'TV-1');
     expect([after.on_hand, after.reserved]).toEqual([before.on_hand - 2, before.reserved - 2]);
-    expect(await canonical(h.store, order)).toMatchObject({ status: 'shipped', channelStatus: 'departed', trackingNumbers: ['PKG-1'] });
+    expect(await canonical(h, order)).toMatchObject({ status: 'shipped', channelStatus: 'departed', trackingNumbers: ['PKG-1'] });
     // Alza can no longer cancel it
     expect((await h.sim.driver.cancel(order)).body).toEqual({ errorCode: -5, errorMessage: 'The order could not be canceled in the departure state.' });
 
@@ -196,8 +196,8 @@ describe('shipments and delivery results', () => {
     await queueDeliveryResult(h.store, h.config, { order, status: 'Delivered', now: clock.now() });
     expect((await deliver()).accepted).toBe(1);
     expect(h.sim.messagesOf('delivery').at(-1)!.body).toMatchObject({ status: 'Delivered', paymentVS: expect.any(String) });
-    expect(await canonical(h.store, order)).toMatchObject({ status: 'delivered', channelStatus: 'delivered', paid: true });
-    const journal = await journalOf(h.store, order);
+    expect(await canonical(h, order)).toMatchObject({ status: 'delivered', channelStatus: 'delivered', paid: true });
+    const journal = await journalOf(h, order);
     expect(journal.map((j) => [j.kind, j.from_status, j.to_status])).toEqual([
       ['created', null, 'new'],
       ['status_changed', 'new', 'confirmed'],
@@ -218,7 +218,7 @@ describe('shipments and delivery results', () => {
     expect((sent.body.packages as Array<{ packageId: string }>).map((p) => p.packageId)).toEqual(created.packageIds);
     const rec = JSON.parse((await dropshipRow(h.store, order))!.record) as { shipment: { number: string; packages: Array<{ number: string; fullNumber: string }> } };
     expect(rec.shipment.number).toMatch(/^3\d{7}$/);
-    const o = await canonical(h.store, order);
+    const o = await canonical(h, order);
     expect(o).toMatchObject({ status: 'processing', channelStatus: 'shipment_created' });
     expect(o!.trackingNumbers).toEqual(rec.shipment.packages.map((p) => p.fullNumber));
 
@@ -226,10 +226,10 @@ describe('shipments and delivery results', () => {
     await queueDeparture(h.store, h.config, { orders: [order], now: clock.now() });
     expect((await deliver()).accepted).toBe(1);
     expect(h.sim.messagesOf('departure').at(-1)!.path).toBe(`/api/v1/shipment/${rec.shipment.number}/departure`);
-    expect((await canonical(h.store, order))!.status).toBe('shipped');
+    expect((await canonical(h, order))!.status).toBe('shipped');
     await queueDeliveryResult(h.store, h.config, { order, status: 'Rejected', errorReason: 'Zákazník nepřevzal', now: clock.now() });
     expect((await deliver()).accepted).toBe(1);
-    expect(await canonical(h.store, order)).toMatchObject({ status: 'returned', channelStatus: 'rejected' });
+    expect(await canonical(h, order)).toMatchObject({ status: 'returned', channelStatus: 'rejected' });
   });
 
   it('Delete shipment puts the order back to confirmed', async () => {
@@ -241,7 +241,7 @@ describe('shipments and delivery results', () => {
     await queueDeleteShipment(h.store, h.config, { shipment, now: clock.now() });
     expect((await deliver()).accepted).toBe(1);
     expect(h.sim.messagesOf('shipment.delete').at(-1)!.method).toBe('DELETE');
-    expect(await canonical(h.store, order)).toMatchObject({ status: 'confirmed', trackingNumbers: [] });
+    expect(await canonical(h, order)).toMatchObject({ status: 'confirmed', trackingNumbers: [] });
   });
 
   it('Delivery result Canceled: the order is cancelled and its goods released', async () => {
@@ -250,7 +250,7 @@ describe('shipments and delivery results', () => {
     await expect(queueDeliveryResult(h.store, h.config, { order, status: 'Canceled' })).rejects.toThrow(/say why/);
     await queueDeliveryResult(h.store, h.config, { order, status: 'Canceled', errorReason: 'Poškozené zboží', now: clock.now() });
     expect((await deliver()).accepted).toBe(1);
-    expect(await canonical(h.store, order)).toMatchObject({ status: 'cancelled', channelStatus: 'cancelled' });
+    expect(await canonical(h, order)).toMatchObject({ status: 'cancelled', channelStatus: 'cancelled' });
     expect((await product(h.store, 'TV-1')).reserved).toBe(held - 1);
   });
 
@@ -278,11 +278,11 @@ describe('shipments and delivery results', () => {
     expect((await deliver()).accepted).toBe(1);
     const sent = h.sim.messagesOf('shipment.create').at(-1)!;
     expect(new Set((sent.body.items as Array<{ order: string }>).map((i) => i.order))).toEqual(new Set([a, b]));
-    expect((await canonical(h.store, a))!.status).toBe('processing');
-    expect((await canonical(h.store, b))!.status).toBe('processing');
+    expect((await canonical(h, a))!.status).toBe('processing');
+    expect((await canonical(h, b))!.status).toBe('processing');
     clock.advance(1);
     await queueDeparture(h.store, h.config, { orders: [a, b], now: clock.now() });
     expect((await deliver()).accepted).toBe(1);
-    expect((await canonical(h.store, b))!.status).toBe('shipped');
+    expect((await canonical(h, b))!.status).toBe('shipped');
   });
 });

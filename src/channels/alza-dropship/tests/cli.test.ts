@@ -25,7 +25,7 @@ async function run(args: string[]): Promise<string> {
     out: (t) => {
       out += t;
     },
-    open: async () => ({ store: h.store, config: h.config, client: h.client, close: async () => undefined }),
+    open: async () => ({ store: h.store, projections: h.projections, config: h.config, client: h.client, close: async () => undefined }),
   };
   const program = new Command().exitOverride();
   registerDropshipCommands(program.command('alza-dropship'), env);
@@ -65,14 +65,14 @@ describe('orderhub alza-dropship', () => {
     const dep = await run(['depart', placed.orderNumber, '--shipment', 'S-100', '--package', 'GLS123:1.5:CZGLS123', '--tt-url', 'https://gls.example/GLS123']);
     expect(dep).toMatch(/departure \/shipment\/S-100\/departure\): accepted by Alza/);
     expect(h.sim.messagesOf('departure').at(-1)!.body.packages).toEqual([{ number: 'GLS123', fullNumber: 'CZGLS123', ttUrl: 'https://gls.example/GLS123', weight: 1.5 }]);
-    expect((await canonical(h.store, placed.orderNumber))!.status).toBe('shipped');
+    expect((await canonical(h, placed.orderNumber))!.status).toBe('shipped');
     // Track and Trace is its own message kind: it need not wait for the departure's interval
     const track = await run(['track', placed.orderNumber, '--status', 'Delivery', '--at', '2025-06-02 09:15']);
     expect(track).toMatch(/track \/track\): accepted by Alza/);
     expect(h.sim.messagesOf('track').at(-1)!.body.statusTimestamp).toBe('2025-06-02T09:15:00.000');
     const delivered = await run(['delivered', placed.orderNumber]);
     expect(delivered).toMatch(/accepted by Alza/);
-    expect((await canonical(h.store, placed.orderNumber))!.status).toBe('delivered');
+    expect((await canonical(h, placed.orderNumber))!.status).toBe('delivered');
     const outbox = await run(['outbox', '--state', 'delivered']);
     expect(outbox).toContain('/shipment/S-100/departure');
     expect(outbox).toContain(`/order/${placed.orderNumber}/delivery`);

@@ -39,8 +39,8 @@ describe('reservation expiry', () => {
     const second = await hh.sim.driver.placeOrder({ orderNumber: 'DD90000004', items: [{ code: 'ONE', quantity: 1 }] });
     expect(second.status).toBe(201);
     expect((await dropshipRow(hh.store, 'DD90000002'))!.state).toBe('expired');
-    expect(await canonical(hh.store, 'DD90000002')).toMatchObject({ status: 'cancelled', channelStatus: 'expired' });
-    expect((await journalOf(hh.store, 'DD90000002')).map((j) => [j.kind, j.to_status])).toEqual([['created', 'new'], ['status_changed', 'cancelled']]);
+    expect(await canonical(hh, 'DD90000002')).toMatchObject({ status: 'cancelled', channelStatus: 'expired' });
+    expect((await journalOf(hh, 'DD90000002')).map((j) => [j.kind, j.to_status])).toEqual([['created', 'new'], ['status_changed', 'cancelled']]);
     expect((await product(hh.store, 'ONE')).reserved).toBe(1);
   });
 
@@ -50,11 +50,11 @@ describe('reservation expiry', () => {
     await setStock(hh.store, hh.config, [{ code: 'ONE', ean: '8590000000011', name: 'Jediný kus', quantity: 5, price: '100.00' }]);
     for (const n of ['DD90000010', 'DD90000011', 'DD90000012']) await hh.sim.driver.placeOrder({ orderNumber: n, items: [{ code: 'ONE', quantity: 1 }] });
     await hh.sim.driver.confirm('DD90000012'); // confirmed orders do not expire
-    expect(await releaseExpiredReservations(hh.store, new Date(T0 + 23 * 3_600_000))).toBe(0);
-    expect(await releaseExpiredReservations(hh.store, new Date(T0 + 25 * 3_600_000))).toBe(2);
-    expect(await releaseExpiredReservations(hh.store, new Date(T0 + 26 * 3_600_000))).toBe(0);
+    expect(await releaseExpiredReservations(hh.store, new Date(T0 + 23 * 3_600_000), { projections: hh.projections })).toBe(0);
+    expect(await releaseExpiredReservations(hh.store, new Date(T0 + 25 * 3_600_000), { projections: hh.projections })).toBe(2);
+    expect(await releaseExpiredReservations(hh.store, new Date(T0 + 26 * 3_600_000), { projections: hh.projections })).toBe(0);
     expect((await product(hh.store, 'ONE')).reserved).toBe(1);
-    expect((await canonical(hh.store, 'DD90000012'))!.status).toBe('confirmed');
+    expect((await canonical(hh, 'DD90000012'))!.status).toBe('confirmed');
   });
 
   it('the plugin\'s sweeper releases them without any request', async () => {
@@ -66,7 +66,7 @@ describe('reservation expiry', () => {
     while ((await dropshipRow(hh.store, 'DD90000020'))!.state !== 'expired' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect((await dropshipRow(hh.store, 'DD90000020'))!.state).toBe('expired');
     expect((await product(hh.store, 'ONE')).reserved).toBe(0);
-    expect((await canonical(hh.store, 'DD90000020'))!.status).toBe('cancelled');
+    expect((await canonical(hh, 'DD90000020'))!.status).toBe('cancelled');
   });
 
   it('Confirm and Extend after expiry reserve again when the stock is still there, else refuse', async () => {
@@ -77,12 +77,12 @@ describe('reservation expiry', () => {
     const confirmed = await hh.sim.driver.confirm('DD90000030');
     expect(confirmed.body).toEqual({ errorCode: 0, errorMessage: '' });
     expect((await product(hh.store, 'ONE')).reserved).toBe(1);
-    expect((await journalOf(hh.store, 'DD90000030')).map((j) => j.to_status)).toEqual(['new', 'cancelled', 'confirmed']);
+    expect((await journalOf(hh, 'DD90000030')).map((j) => j.to_status)).toEqual(['new', 'cancelled', 'confirmed']);
 
     await setStock(hh.store, hh.config, [{ code: 'ONE', ean: '8590000000011', name: 'Jediný kus', quantity: 2, price: '100.00' }]);
     await hh.sim.driver.placeOrder({ orderNumber: 'DD90000031', items: [{ code: 'ONE', quantity: 1 }] });
     clock.advance(25 * 60);
-    await releaseExpiredReservations(hh.store, clock.now());
+    await releaseExpiredReservations(hh.store, clock.now(), { projections: hh.projections });
     // someone else takes the unit meanwhile
     expect((await hh.sim.driver.placeOrder({ orderNumber: 'DD90000032', items: [{ code: 'ONE', quantity: 1 }] })).status).toBe(201);
     const extend = await hh.sim.driver.extend('DD90000031');
@@ -96,7 +96,7 @@ describe('reservation expiry', () => {
     const e = await hh.sim.driver.extend('DD90000032', new Date(clock.ms + 3 * 86_400_000));
     expect(e.errorCode).toBe(0);
     clock.advance(10 * 60);
-    expect(await releaseExpiredReservations(hh.store, clock.now())).toBe(0);
+    expect(await releaseExpiredReservations(hh.store, clock.now(), { projections: hh.projections })).toBe(0);
     expect((await dropshipRow(hh.store, 'DD90000032'))!.state).toBe('reserved');
   });
 });

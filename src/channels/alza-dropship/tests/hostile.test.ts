@@ -6,7 +6,7 @@ import { countOrders } from '../../../core/store/orders.ts';
 import { computeToken, signatureMessage } from '../hmac.ts';
 import { formatTimestamp } from '../protocol.ts';
 import { setStock } from '../stock.ts';
-import { canonical, flushProjections, startHarness, type Harness } from './helpers.ts';
+import { canonical, startHarness, type Harness } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -33,7 +33,7 @@ async function post(url: string, body: string | Readable, contentType: string) {
 
 describe('oversized bodies', () => {
   it('answers 413 above 1 MiB, with or without Content-Length, JSON and XML', async () => {
-    await flushProjections(h.store);
+    await h.projections.flush();
     const before = await countOrders(h.store.db);
     const ts = formatTimestamp(new Date());
     const big = JSON.stringify({ customerId: 1, timestamp: ts, pad: 'x'.repeat(1_100_000) });
@@ -48,7 +48,7 @@ describe('oversized bodies', () => {
     }
     const chunked = await post(signedUrl('DD1', ts), Readable.from(chunks()), 'application/json');
     expect(chunked.status).toBe(413);
-    await flushProjections(h.store);
+    await h.projections.flush();
     expect(await countOrders(h.store.db)).toBe(before);
   });
 });
@@ -95,7 +95,7 @@ describe('hostile XML', () => {
     expect(r.status).toBe(201);
     const c = await h.sim.driver.confirm(order, { deliveryAddress: { addressName: 'Jan', streetWithNumber: 'Husova 5', city: 'Brno', country: 'CZ', zip: '00012', phone: '007', email: 'j@e.cz' } }, { format: 'xml' });
     expect(c.errorCode).toBe(0);
-    const o = await canonical(h.store, order);
+    const o = await canonical(h, order);
     expect(o!.items[0]).toMatchObject({ sku: '1E5', lineId: '42', unitPriceNet: '0.10' });
     expect(o!.shippingAddress).toMatchObject({ postalCode: '00012', phone: '007' });
   });

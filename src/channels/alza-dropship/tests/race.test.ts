@@ -12,7 +12,7 @@ import { startDropshipServer, type DropshipServer } from '../routes.ts';
 import { AlzaDriver } from '../simulator/driver.ts';
 import { listStock, setStock } from '../stock.ts';
 import { dropshipDb } from '../store.ts';
-import { HTTP_SETTINGS, canonical, flushProjections, openDropshipStore, product } from './helpers.ts';
+import { HTTP_SETTINGS, canonical, openDropshipStore, product } from './helpers.ts';
 
 describeEachStore('alza-dropship reservations under concurrency', (kind) => {
   let ts: TestStore;
@@ -56,8 +56,8 @@ describeEachStore('alza-dropship reservations under concurrency', (kind) => {
     const p = await product(ts.store, 'LAST');
     expect(p.reserved).toBe(1);
     const winner = results.findIndex((r) => r.status === 201);
-    expect((await canonical(ts.store, orders[winner]!, 'alza-race'))?.status).toBe('new');
-    await flushProjections(ts.store);
+    expect((await canonical(server, orders[winner]!, 'alza-race'))?.status).toBe('new');
+    await server.projections.flush();
     const stored = await Promise.all(orders.map((o) => ts.store.db.selectFrom('orders').select('id').where('external_id', '=', o).executeTakeFirst()));
     expect(stored.filter(Boolean)).toHaveLength(1);
   });
@@ -100,14 +100,14 @@ describeEachStore('alza-dropship reservations under concurrency', (kind) => {
     let held = 0;
     for (const o of orders) {
       const row = await dropshipDb(ts.store).selectFrom('dropship_orders').select('state').where('order_number', '=', o).executeTakeFirstOrThrow();
-      const c = await canonical(ts.store, o, 'alza-race');
+      const c = await canonical(server, o, 'alza-race');
       // the confirm may come first (then Cancel by the default policy cancels it too) or second (-5 for a canceled order)
       expect(['cancelled', 'confirmed']).toContain(row.state);
       expect(c!.channelStatus).toBe(row.state);
       if (row.state === 'confirmed') held += 2;
     }
     expect((await product(ts.store, 'PLENTY')).reserved).toBe(before + held);
-    await flushProjections(ts.store);
+    await server.projections.flush();
     expect(await countOrders(ts.store.db, 'alza-race')).toBeGreaterThan(10);
   });
 });

@@ -10,7 +10,7 @@ import { jsonNumber, stringifyJson } from '../json.ts';
 import { AlzaDriver } from '../simulator/driver.ts';
 import { catalog, orderAt, productAt } from '../simulator/generator.ts';
 import { buyerHttpClient } from '../worker.ts';
-import { flushProjections, startHarness, type Harness } from './helpers.ts';
+import { startHarness, type Harness } from './helpers.ts';
 
 describe('generator', () => {
   it('is deterministic per seed and index, with valid EAN-13s and Id64s beyond 2^53', () => {
@@ -85,7 +85,7 @@ describe('simulator', () => {
     const states = [...h.sim.driver.orders.values()].map((o) => o.state);
     expect(states.filter((s) => s === 'reserved' || s === 'confirmed').length).toBeGreaterThan(0);
     expect(states).toContain('confirmed');
-    await flushProjections(h.store);
+    await h.projections.flush();
     expect(await countOrders(h.store.db, 'alza-drop')).toBe(states.filter((s) => s !== 'out_of_stock' && s !== 'refused').length);
     expect(h.sim.driver.log.every((l) => l.errorCode !== null)).toBe(true);
   });

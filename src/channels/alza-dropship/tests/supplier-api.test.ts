@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countOrders } from '../../../core/store/orders.ts';
 import { parseTimestamp } from '../protocol.ts';
 import { setStock } from '../stock.ts';
-import { canonical, dropshipRow, flushProjections, journalOf, product, startHarness, type Harness } from './helpers.ts';
+import { canonical, dropshipRow, journalOf, product, startHarness, type Harness } from './helpers.ts';
 
 let h: Harness;
 let seq = 0;
@@ -42,20 +42,20 @@ describe('Insert order', () => {
     expect(validUntil - t0).toBeGreaterThan(30 * 86_400_000 - 60_000);
     expect(validUntil - t0).toBeLessThan(30 * 86_400_000 + 60_000);
     expect((await product(h.store, 'MANY')).reserved).toBe(before.reserved + 3);
-    const o = await canonical(h.store, order);
+    const o = await canonical(h, order);
     expect(o).toMatchObject({
       channel: 'alza-dropship', externalId: order, status: 'new', channelStatus: 'reserved', currency: 'CZK',
       shippingAddress: null, billingAddress: null, paid: null, paymentMethod: null,
       totals: { items: '151.50', shipping: null, total: '151.50', taxIncluded: false },
     });
     expect(o!.items).toEqual([expect.objectContaining({ sku: 'MANY', ean: '8590000000028', name: 'Hodně kusů', quantity: '3', unitPriceNet: '50.50', totalNet: '151.50' })]);
-    expect((await journalOf(h.store, order)).map((j) => j.kind)).toEqual(['created']);
+    expect((await journalOf(h, order)).map((j) => j.kind)).toEqual(['created']);
   });
 
   it('keeps Id64 orderItemIds beyond 2^53 exact', async () => {
     const order = num();
     await driver().placeOrder({ orderNumber: order, items: [{ code: 'MANY', quantity: 1, orderItemId: '9223372036854775807' }] });
-    expect((await canonical(h.store, order))!.items[0]!.lineId).toBe('9223372036854775807');
+    expect((await canonical(h, order))!.items[0]!.lineId).toBe('9223372036854775807');
   });
 
   it('matches product codes case-insensitively, outer spaces ignored', async () => {
@@ -71,7 +71,7 @@ describe('Insert order', () => {
     expect(r.body).toEqual({ errorCode: -3, errorMessage: 'Out of stock', errorProducts: [{ code: 'FEW', quantity: 3, limited: false }] });
     expect((await product(h.store, 'MANY')).reserved).toBe(many);
     expect((await product(h.store, 'FEW')).reserved).toBe(0);
-    expect(await canonical(h.store, order)).toBeNull();
+    expect(await canonical(h, order)).toBeNull();
     // a later Insert of the same order, after restocking, reserves
     await setStock(h.store, h.config, [{ code: 'FEW', ean: '8590000000035', name: 'Tři kusy', quantity: 10, price: '10.00' }]);
     const again = await driver().resend(order, 'insert');
@@ -142,7 +142,7 @@ describe('Confirm order', () => {
     });
     expect(c.status).toBe(200);
     expect(c.body).toEqual({ errorCode: 0, errorMessage: '' });
-    const o = await canonical(h.store, r.orderNumber);
+    const o = await canonical(h, r.orderNumber);
     expect(o).toMatchObject({
       status: 'confirmed', channelStatus: 'confirmed', paid: false, paymentMethod: 'cash on delivery',
       shippingMethod: 'PPL PPLPARCELSHOP (PPLPARCELSHOP KM12345)',
@@ -152,7 +152,7 @@ describe('Confirm order', () => {
     expect(o!.note).toContain('Zvonit dvakrát');
     expect(o!.note).toContain('departure 2025-06-02T14:00:00.000 (Prague time)');
     expect(o!.note).toContain('cash on delivery 1499.90 CZK');
-    const journal = await journalOf(h.store, r.orderNumber);
+    const journal = await journalOf(h, r.orderNumber);
     expect(journal.map((j) => [j.kind, j.from_status, j.to_status])).toEqual([['created', null, 'new'], ['status_changed', 'new', 'confirmed']]);
     // a resend gets the same answer; different data is refused
     expect((await driver().resend(r.orderNumber, 'confirm')).body).toEqual({ errorCode: 0, errorMessage: '' });
@@ -173,7 +173,7 @@ describe('Confirm order', () => {
     const bad = await driver().confirm(r.orderNumber, { shipmentDeliveryType: 'ParcelShop', parcelShop: undefined });
     expect(bad.status).toBe(400);
     expect(bad.body!.errorMessage).toMatch(/parcelShop: is required when shipmentDeliveryType is ParcelShop/);
-    expect((await canonical(h.store, r.orderNumber))!.status).toBe('new');
+    expect((await canonical(h, r.orderNumber))!.status).toBe('new');
   });
 
   it('accepts a carrier it does not know, with a warning in errorMessage (200 + 0)', async () => {
@@ -181,7 +181,7 @@ describe('Confirm order', () => {
     const c = await driver().confirm(r.orderNumber, { shipmentDeliveryType: 'B2C', shippingCarrier: { shippingCarrierCode: 'NEWCARRIER', shippingCarrierDeliveryType: 'NEWCARRIERHD' } });
     expect(c.status).toBe(200);
     expect(c.body).toEqual({ errorCode: 0, errorMessage: 'Warning: unknown shippingCarrierCode NEWCARRIER and shippingCarrierDeliveryType NEWCARRIERHD' });
-    expect((await canonical(h.store, r.orderNumber))!.shippingMethod).toMatch(/^NEWCARRIER NEWCARRIERHD/);
+    expect((await canonical(h, r.orderNumber))!.shippingMethod).toMatch(/^NEWCARRIER NEWCARRIERHD/);
   });
 
   it('answers 400 + -5 for a canceled order', async () => {
@@ -202,7 +202,7 @@ describe('Cancel order (DELETE with a JSON body)', () => {
     expect(c.status).toBe(200);
     expect(c.body).toEqual({ errorCode: 0, errorMessage: '' });
     expect((await product(h.store, 'ONE')).reserved).toBe(0);
-    expect(await canonical(h.store, r.orderNumber)).toMatchObject({ status: 'cancelled', channelStatus: 'cancelled' });
+    expect(await canonical(h, r.orderNumber)).toMatchObject({ status: 'cancelled', channelStatus: 'cancelled' });
     expect((await driver().resend(r.orderNumber, 'cancel')).body).toEqual({ errorCode: 0, errorMessage: '' });
     // the unit is available again
     expect((await driver().placeOrder({ orderNumber: num(), items: [{ code: 'ONE', quantity: 1 }] })).status).toBe(201);
@@ -219,7 +219,7 @@ describe('Cancel order (DELETE with a JSON body)', () => {
     const r = await driver().placeOrder({ orderNumber: num(), items: [{ code: 'FEW', quantity: 500 }] });
     expect(r.errorCode).toBe(-3);
     expect((await driver().cancel(r.orderNumber)).body).toEqual({ errorCode: 0, errorMessage: '' });
-    expect(await canonical(h.store, r.orderNumber)).toBeNull();
+    expect(await canonical(h, r.orderNumber)).toBeNull();
   });
 
   it('cancels a confirmed order by the default policy, releasing the stock', async () => {
@@ -228,7 +228,7 @@ describe('Cancel order (DELETE with a JSON body)', () => {
     await driver().confirm(r.orderNumber);
     expect((await driver().cancel(r.orderNumber)).body).toEqual({ errorCode: 0, errorMessage: '' });
     expect((await product(h.store, 'MANY')).reserved).toBe(reserved);
-    const journal = await journalOf(h.store, r.orderNumber);
+    const journal = await journalOf(h, r.orderNumber);
     expect(journal.map((j) => j.to_status)).toEqual(['new', 'confirmed', 'cancelled']);
   });
 
@@ -240,7 +240,7 @@ describe('Cancel order (DELETE with a JSON body)', () => {
       const c = await strict.sim.driver.cancel(r.orderNumber);
       expect(c.status).toBe(200);
       expect(c.body).toEqual({ errorCode: -5, errorMessage: 'The order is already being processed and can no longer be canceled.' });
-      expect((await canonical(strict.store, r.orderNumber))!.status).toBe('confirmed');
+      expect((await canonical(strict, r.orderNumber))!.status).toBe('confirmed');
     } finally {
       await strict.close();
     }
@@ -261,7 +261,7 @@ describe('Extend order', () => {
     const short = await driver().extend(r.orderNumber, new Date(Date.now() + 3_600_000));
     const granted = Date.parse(parseTimestamp(short.body!.validUntil as string));
     expect(granted).toBeGreaterThanOrEqual(Date.now() + 12 * 3_600_000 - 5_000);
-    expect((await canonical(h.store, r.orderNumber))!.note).toContain('reserved until');
+    expect((await canonical(h, r.orderNumber))!.note).toContain('reserved until');
   });
 
   it('answers 400 + -2 for an unknown order and 200 + -5 for a canceled one', async () => {
@@ -282,7 +282,7 @@ describe('K2 XML', () => {
     const r = await driver().placeOrder({ orderNumber: order, format: 'xml', items: [{ code: '0012', quantity: 2, price: '19.90', orderItemId: '9223372036854775806' }] });
     expect(r.status).toBe(201);
     expect(r.text).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?><InsertOrderResponse xmlns="K2.Dropship.Alza"><errorCode>Success<\/errorCode><errorMessage><\/errorMessage><supplierOrder>OH[0-9A-Z]+<\/supplierOrder><validUntil>[0-9T:.-]+<\/validUntil><\/InsertOrderResponse>$/);
-    const o = await canonical(h.store, order);
+    const o = await canonical(h, order);
     expect(o!.items[0]).toMatchObject({ sku: '0012', lineId: '9223372036854775806', unitPriceNet: '19.90', quantity: '2' });
     // the XML resend of the same content is the same order
     const again = await driver().resend(order, 'insert');
@@ -297,7 +297,7 @@ describe('K2 XML', () => {
 
     const c = await driver().confirm(order, { deliveryAddress: { addressName: 'A & B <s.r.o.>', streetWithNumber: 'Husova 5', city: 'Brno', country: 'CZ', zip: '01234', phone: '+420', email: 'a@b.cz' } }, { format: 'xml' });
     expect(c.text).toContain('<ConfirmOrderResponse xmlns="K2.Dropship.Alza"><errorCode>Success</errorCode>');
-    expect((await canonical(h.store, order))!.shippingAddress).toMatchObject({ name: 'A & B <s.r.o.>', postalCode: '01234' });
+    expect((await canonical(h, order))!.shippingAddress).toMatchObject({ name: 'A & B <s.r.o.>', postalCode: '01234' });
     const x = await driver().extend(order, undefined, { format: 'xml' });
     expect(x.text).toMatch(/<ExtendOrderResponse xmlns="K2.Dropship.Alza"><errorCode>Success<\/errorCode><errorMessage><\/errorMessage><validUntil>/);
     const k = await driver().cancel(order, { format: 'xml' });
@@ -319,7 +319,7 @@ describe('K2 XML', () => {
 
 describe('request framing', () => {
   it('refuses other media types (415), a missing body (400) and unknown paths (404), with no effect', async () => {
-    await flushProjections(h.store);
+    await h.projections.flush();
     const before = await countOrders(h.store.db);
     const url = `${h.server.supplierApiUrl}/order/DD1`;
     const plain = await fetch(`${url}?token=x`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
@@ -333,7 +333,7 @@ describe('request framing', () => {
     const nowhere = await fetch(`${h.server.supplierApiUrl}/orders/DD1?token=secret-looking`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(nowhere.status).toBe(404);
     expect(await nowhere.text()).not.toContain('secret-looking');
-    await flushProjections(h.store);
+    await h.projections.flush();
     expect(await countOrders(h.store.db)).toBe(before);
   });
 });

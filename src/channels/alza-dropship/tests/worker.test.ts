@@ -15,7 +15,7 @@ let h: Harness;
 let worker: DropshipWorker;
 beforeAll(async () => {
   h = await startHarness({ now: clock.now });
-  worker = new DropshipWorker({ store: h.store, connections: [h.config], logger: silentLogger(), now: clock.now, clients: new Map([[h.config.name, h.client]]) });
+  worker = new DropshipWorker({ store: h.store, projections: h.projections, connections: [h.config], logger: silentLogger(), now: clock.now, clients: new Map([[h.config.name, h.client]]) });
 });
 afterAll(async () => {
   await worker.close();
@@ -61,7 +61,7 @@ describe('worker round', () => {
     clock.advance(1);
     await worker.tick();
     expect((await listOutbox(h.store, h.config.name, { state: 'pending' }))).toEqual([]);
-    expect((await canonical(h.store, placed.orderNumber))!.status).toBe('shipped');
+    expect((await canonical(h, placed.orderNumber))!.status).toBe('shipped');
 
     // A crash between a committed change and its projection: the record moved on, the store did not.
     const db = dropshipDb(h.store);
@@ -71,9 +71,9 @@ describe('worker round', () => {
       .set({ state: 'delivered', record: JSON.stringify({ ...rec, state: 'delivered' }), version: row.version + 1 })
       .where('order_number', '=', placed.orderNumber)
       .execute();
-    expect((await canonical(h.store, placed.orderNumber))!.status).toBe('shipped');
+    expect((await canonical(h, placed.orderNumber))!.status).toBe('shipped');
     await worker.tick();
-    expect((await canonical(h.store, placed.orderNumber))!.status).toBe('delivered');
-    expect((await journalOf(h.store, placed.orderNumber)).at(-1)).toMatchObject({ kind: 'status_changed', from_status: 'shipped', to_status: 'delivered' });
+    expect((await canonical(h, placed.orderNumber))!.status).toBe('delivered');
+    expect((await journalOf(h, placed.orderNumber)).at(-1)).toMatchObject({ kind: 'status_changed', from_status: 'shipped', to_status: 'delivered' });
   });
 });
