@@ -6,9 +6,9 @@
  * decimal strings, never through a double). Empty XML elements and nil count as absent. Unknown
  * fields are kept: the doc announces "upcoming" fields, and a stored order should not lose them.
  */
-import Big from 'big.js';
 import { z } from 'zod';
-import { decimalFromJsonNumber } from '../../core/canonical/money.ts';
+import { compareDecimals, decimalFromJsonNumber, normalizeDecimal, plainDecimal } from '../../core/canonical/money.ts';
+import { issuePath } from '../kit/issues.ts';
 import {
   PACKAGE_SORTING_GROUPS, PARCEL_SHOP_IDENTIFICATIONS, SHIPMENT_DELIVERY_TYPES, SHIPMENT_SHIPPING_MODES, isDate,
   isTimestamp, parseErrorCode,
@@ -16,7 +16,7 @@ import {
 
 const INT32_MAX = 2_147_483_647;
 const ID64_MAX = 9_223_372_036_854_775_807n;
-const MONEY_MAX = new Big('9999999999.99');
+const MONEY_MAX = '9999999999.99';
 
 /** '' and null (an empty or nil XML element) mean "not given". */
 const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -43,9 +43,11 @@ export const money = z
     z.number().refine(Number.isFinite, 'must be a number').transform((n) => decimalFromJsonNumber(n)),
     z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number'),
   ])
-  .transform((s) => new Big(s))
-  .refine((b) => b.gte(0) && b.lte(MONEY_MAX), 'must be between 0 and 9999999999.99')
-  .transform((b) => b.toString());
+  .refine((s) => {
+    const plain = plainDecimal(s); // a tiny JSON number arrives in big.js's exponent form ("1e-8")
+    return compareDecimals(plain, '0') >= 0 && compareDecimals(plain, MONEY_MAX) <= 0;
+  }, 'must be between 0 and 9999999999.99')
+  .transform((s) => normalizeDecimal(s));
 
 export const bool = z.union([
   z.boolean(),
@@ -181,7 +183,7 @@ export const confirmRequestSchema = z
     if (!o.deliveryAddress.companyName && !o.deliveryAddress.addressName) {
       ctx.addIssue({ code: 'custom', path: ['deliveryAddress', 'addressName'], message: 'companyName or addressName is required' });
     }
-    if (o.cashOnDeliveryValue !== undefined && new Big(o.cashOnDeliveryValue).gt(0) && !o.cashOnDeliveryValueCurrency) {
+    if (o.cashOnDeliveryValue !== undefined && compareDecimals(plainDecimal(o.cashOnDeliveryValue), '0') > 0 && !o.cashOnDeliveryValueCurrency) {
       ctx.addIssue({ code: 'custom', path: ['cashOnDeliveryValueCurrency'], message: 'is required when cashOnDeliveryValue is not 0' });
     }
     if (o.shipmentValue !== undefined && !o.shipmentValueCurrency) {
@@ -208,7 +210,7 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => {
-      const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+      const path = issuePath(issue.path);
       const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
       return `${path || '(body)'}: ${message}`;
     })

@@ -8,8 +8,7 @@
  * those keys.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import Big from 'big.js';
-import { decimalFromJsonNumber } from '../../core/canonical/money.ts';
+import { decimalFromJsonNumber, normalizeDecimal } from '../../core/canonical/money.ts';
 import type { StoreHandle } from '../../core/store/db.ts';
 import { productCode, productKey } from './schemas.ts';
 import { dropshipDb } from './store.ts';
@@ -63,7 +62,7 @@ function readRow(raw: Record<string, unknown>, where: string, problems: string[]
     const p = cleanOptional(raw.price);
     if (p !== null) {
       if (!/^\d{1,10}(\.\d{1,6})?$/.test(p)) problems.push(`${where}: price "${p}" must be a decimal number such as 199.90 (a dot, no thousands separators)`);
-      else price = new Big(p).toString();
+      else price = normalizeDecimal(p);
     }
   }
   if (problems.length > before) return null;

@@ -1,23 +1,12 @@
 /** Small helpers shared by the supplier and buyer sides. */
 import { randomBytes } from 'node:crypto';
+import { stableJson } from '../../core/stable-json.ts';
 import { sha1 } from '../../core/store/orders.ts';
-
-/** JSON with object keys sorted at every level: the same content always gives the same text. */
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const o = value as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
-    .join(',')}}`;
-}
 
 /** Hash of a request's content, its timestamp left out (resends differ only in the timestamp). */
 export function contentHash(request: Record<string, unknown>): string {
   const { timestamp: _ts, ...content } = request;
-  return sha1(stableStringify(content));
+  return sha1(stableJson(content));
 }
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U

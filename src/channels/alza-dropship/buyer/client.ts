@@ -5,6 +5,7 @@
  * the outbox schedules them by the documented resend intervals, with a fresh timestamp and token.
  */
 import type { HttpClient } from '../../../core/http/client.ts';
+import { snippet } from '../../../core/http/snippet.ts';
 import { OrderhubError } from '../../../core/errors.ts';
 import { buyerApiPath, type AlzaDropshipConfig } from '../config.ts';
 import { computeToken, signatureMessage } from '../hmac.ts';
@@ -63,27 +64,25 @@ export class BuyerApiClient {
   }
 }
 
-function snippet(text: string): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > 300 ? `${t.slice(0, 300)}…` : t || '(empty body)';
-}
+/** How much of Alza's answer an outcome message quotes. */
+const QUOTED = 300;
 
 /** Status + body → what the outbox does next [DOC "Error codes", "Rate limit", resend rules]. */
 export function classify(status: number, text: string, overloadIsRetryable: boolean): AttemptOutcome {
   // 429 comes without a body [DOC]; 5xx and anything without a valid answer: resend per intervals.
   if (status === 429) return { kind: 'retry', status, message: 'HTTP 429 Too Many Requests', wait: 'pace' };
-  if (status >= 500) return { kind: 'retry', status, message: `HTTP ${status}: ${snippet(text)}`, wait: 'pace' };
+  if (status >= 500) return { kind: 'retry', status, message: `HTTP ${status}: ${snippet(text, QUOTED)}`, wait: 'pace' };
   if (status === 401 || status === 403) {
-    return { kind: 'refused', status, errorCode: null, message: `HTTP ${status}: Alza refused our token (check supplierId, secret and buyerApiUrl): ${snippet(text)}` };
+    return { kind: 'refused', status, errorCode: null, message: `HTTP ${status}: Alza refused our token (check supplierId, secret and buyerApiUrl): ${snippet(text, QUOTED)}` };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { kind: 'retry', status, message: `HTTP ${status} without a valid JSON answer: ${snippet(text)}`, wait: 'pace' };
+    return { kind: 'retry', status, message: `HTTP ${status} without a valid JSON answer: ${snippet(text, QUOTED)}`, wait: 'pace' };
   }
   const parsed = generalResponseSchema.safeParse(json);
-  if (!parsed.success) return { kind: 'retry', status, message: `HTTP ${status} answer without an errorCode: ${snippet(text)}`, wait: 'pace' };
+  if (!parsed.success) return { kind: 'retry', status, message: `HTTP ${status} answer without an errorCode: ${snippet(text, QUOTED)}`, wait: 'pace' };
   const { errorCode, errorMessage } = parsed.data;
   const message = `HTTP ${status}, errorCode ${errorCode}${errorMessage ? `: ${errorMessage}` : ''}`;
   if (errorCode === ERROR_CODES.Success && status < 400) return { kind: 'accepted', status, body: json, message };

@@ -4,7 +4,7 @@
  * orders against the documented rules first (refusing with a WriteBackRuleError), then queues the
  * message; `deliverOutbox` sends it. Ids and money are written as exact JSON numbers.
  */
-import Big from 'big.js';
+import { addDecimals, compareDecimals, normalizeDecimal, plainDecimal } from '../../../core/canonical/money.ts';
 import { WriteBackRuleError } from '../../../core/errors.ts';
 import type { StoreHandle } from '../../../core/store/db.ts';
 import type { AlzaDropshipConfig } from '../config.ts';
@@ -30,9 +30,9 @@ const n = (value: number | string): JsonNumber => jsonNumber(String(value));
 
 function weightOf(text: string, what: string): string {
   if (!/^\d{1,5}(\.\d{1,4})?$/.test(text.trim())) throw new WriteBackRuleError(`${what}: "${text}" is not a weight in kg such as 1.25`);
-  const w = new Big(text.trim());
-  if (w.lte(0)) throw new WriteBackRuleError(`${what}: the weight must be more than 0 kg`);
-  return w.toString();
+  const w = text.trim();
+  if (compareDecimals(w, '0') <= 0) throw new WriteBackRuleError(`${what}: the weight must be more than 0 kg`);
+  return normalizeDecimal(w);
 }
 
 interface LoadedOrder {
@@ -196,7 +196,8 @@ export async function queueCreateShipment(
   }
   if (options.packageWeights.length === 0) throw new WriteBackRuleError('give the weight of each package (kg)');
   const packages = options.packageWeights.map((w, i) => ({ packageId: newPackageId(now), weight: weightOf(w, `package ${i + 1}`) }));
-  const cod = orders.reduce((sum, o) => sum.plus(o.record.confirm!.cashOnDeliveryValue ?? '0'), new Big(0));
+  // plainDecimal: a stored amount under 1e-7 is in big.js's exponent form, which addDecimals does not read
+  const cod = addDecimals(orders.map((o) => plainDecimal(o.record.confirm!.cashOnDeliveryValue ?? '0')), 2);
   const codCurrency = orders.map((o) => o.record.confirm!.cashOnDeliveryValueCurrency).find(Boolean) ?? config.currency;
   const items = orders.flatMap((o) =>
     o.record.insert.orderItems.map((it) => ({ order: o.orderNumber, orderItemId: n(it.orderItemId), packageId: n(packages[0]!.packageId), quantity: n(it.quantity) })),
@@ -212,8 +213,8 @@ export async function queueCreateShipment(
       supplierId: n(config.supplierId), supplierBranchId: n(config.supplierBranchId), timestamp: TS,
       shippingCarrier: first.shippingCarrier,
       ...(first.parcelShop ? { parcelShop: first.parcelShop } : {}),
-      cashOnDeliveryValue: n(cod.toFixed(2)), cashOnDeliveryValueCurrency: codCurrency,
-      shipmentWeight: n(packages.reduce((s, p) => s.plus(p.weight), new Big(0)).toString()),
+      cashOnDeliveryValue: n(cod), cashOnDeliveryValueCurrency: codCurrency,
+      shipmentWeight: n(addDecimals(packages.map((p) => p.weight))),
       packages: packages.map((p) => ({ packageId: n(p.packageId), weight: n(p.weight) })),
       items,
     }),
