@@ -3,13 +3,14 @@
  *
  * Order `i` is a pure function of (seed, i): its number, customer, products and base status come from
  * a hash of the two, so a simulator of 1,000,000 orders holds none of them in memory. Creation times
- * come from a schedule (`GeneratedSchedule`) that spreads `count` orders evenly and non-decreasingly
- * over [since, start), so the orders of a date window are an index range found by binary search.
+ * are the store's (the kit's OrderLog): spread evenly over [since, start), a date window is an index range.
  *
  * Orders are produced directly as JSON text (fields in the documented order) from pre-escaped
  * per-customer and per-product fragments: no per-order objects, a few string concatenations.
  */
-import { hash2, TWO_DIGITS, WallClock } from '../../../sandbox/sim-kit.ts';
+import { GappedNumbers } from '../../kit/simulator/numbering.ts';
+import { hash2, Rng } from '../../kit/simulator/random.ts';
+import { TWO_DIGITS, WallClock } from '../../kit/simulator/wall-clock.ts';
 import {
   BUSINESS_KINDS, BUSINESS_NAMES, CATALOGUE, CITIES, EMAIL_DOMAINS, FEMININE_FIRST_NAMES, FIRST_NAMES,
   LAST_NAMES, LEGAL_FORMS, STREETS, ean13, feminine, nipCheck, slug,
@@ -27,64 +28,10 @@ export const UNKNOWN_STATUS_VALUE = 'PARTIALLY_REALIZED';
 export const MALFORMED_CREATE_TIME = 'not-a-date';
 
 // ---------------------------------------------------------------------------------------------
-// hashing / random numbers (no allocations: a module-level state, reseeded per order)
+// random numbers: one Rng for the module, reseeded per customer, product and order (no allocations)
 
-let rs = 0;
-/** mulberry32 step: uniform uint32 */
-function next(): number {
-  rs = (rs + 0x6d2b79f5) | 0;
-  let t = Math.imul(rs ^ (rs >>> 15), 1 | rs);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return (t ^ (t >>> 14)) >>> 0;
-}
-function int(n: number): number {
-  return next() % n;
-}
-function pick<T>(list: readonly T[]): T {
-  return list[next() % list.length]!;
-}
-function digits(n: number): string {
-  let s = '';
-  for (let k = 0; k < n; k++) s += String(next() % 10);
-  return s;
-}
-
-// ---------------------------------------------------------------------------------------------
-// wall-clock formatting (Europe/Warsaw), cached per UTC hour and per local day
-
+const rng = new Rng(0);
 const TWO = TWO_DIGITS;
-
-
-// ---------------------------------------------------------------------------------------------
-// schedule: creation times of the generated orders
-
-/** Spreads `count` orders evenly over [sinceSec, untilSec): t(i) = since + floor(i * span / count). */
-export class GeneratedSchedule {
-  readonly spanSec: number;
-  constructor(
-    readonly count: number,
-    readonly sinceSec: number,
-    readonly untilSec: number,
-  ) {
-    this.spanSec = Math.max(0, untilSec - sinceSec);
-  }
-
-  timeOf(i: number): number {
-    return this.sinceSec + Math.floor((i * this.spanSec) / this.count);
-  }
-
-  /** smallest index whose time is >= sec (count when none) — binary search, O(log n) */
-  firstAtOrAfter(sec: number): number {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.timeOf(mid) >= sec) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // the generator
@@ -192,17 +139,18 @@ export class DrinksGenerator {
   private readonly customers: CustomerFragments[] = [];
   private readonly products: ProductFragments[] = [];
   readonly clock: WallClock;
+  private readonly numbers: GappedNumbers;
 
   constructor(readonly seed: number, zone: string = SIM_ZONE) {
     this.clock = new WallClock(zone);
-    rs = hash2(seed, -1);
+    this.numbers = new GappedNumbers(seed, ORDER_NUMBER_BASE, NUMBER_STEP);
     for (let c = 0; c < CUSTOMER_POOL; c++) this.customers.push(this.makeCustomer(c));
     CATALOGUE.forEach(([name, price, vat, pack], k) => {
-      rs = hash2(seed ^ 0x5bd1e995, k);
+      rng.reseed(hash2(seed ^ 0x5bd1e995, k));
       // Polish GS1 prefix 590 for most, the rest imported
-      const prefix = k % 5 === 1 ? `50${digits(1)}` : '590';
-      const ean = ean13(prefix + digits(9));
-      const sku = k % 3 === 0 ? ean : `0${digits(6)}`;
+      const prefix = k % 5 === 1 ? `50${rng.digits(1)}` : '590';
+      const ean = ean13(prefix + rng.digits(9));
+      const sku = k % 3 === 0 ? ean : `0${rng.digits(6)}`;
       const offerId = 300_000 + ((hash2(seed, 1_000_000 + k) % 90_000) | 0);
       this.products.push({
         head: Buffer.from(
@@ -215,55 +163,55 @@ export class DrinksGenerator {
   }
 
   private makeCustomer(c: number): CustomerFragments {
-    rs = hash2(this.seed ^ 0x1b873593, c);
-    const first = pick(FIRST_NAMES);
-    const lastBase = pick(LAST_NAMES);
+    rng.reseed(hash2(this.seed ^ 0x1b873593, c));
+    const first = rng.pick(FIRST_NAMES);
+    const lastBase = rng.pick(LAST_NAMES);
     const last = FEMININE_FIRST_NAMES.has(first) ? feminine(lastBase) : lastBase;
-    const style = int(10);
+    const style = rng.int(10);
     let company: string;
-    if (style < 4) company = `${pick(BUSINESS_KINDS)} "${pick(BUSINESS_NAMES)}" ${first} ${last}`;
-    else if (style < 8) company = `${pick(BUSINESS_KINDS)} ${pick(BUSINESS_NAMES)} ${pick(LEGAL_FORMS)}`;
+    if (style < 4) company = `${rng.pick(BUSINESS_KINDS)} "${rng.pick(BUSINESS_NAMES)}" ${first} ${last}`;
+    else if (style < 8) company = `${rng.pick(BUSINESS_KINDS)} ${rng.pick(BUSINESS_NAMES)} ${rng.pick(LEGAL_FORMS)}`;
     else company = `${lastBase.toUpperCase()} SC.`;
-    const emailStyle = int(3);
+    const emailStyle = rng.int(3);
     const email =
       emailStyle === 0
         ? `biuro@${slug(company).slice(0, 24)}.pl`
         : emailStyle === 1
           ? `zamowienia@${slug(company).slice(0, 24)}.pl`
-          : `${slug(first)}.${slug(last)}${int(100)}@${pick(EMAIL_DOMAINS)}`;
-    const phone = `${int(10) === 0 ? '+48' : ''}${pick(['5', '6', '7', '8'])}${digits(8)}`;
+          : `${slug(first)}.${slug(last)}${rng.int(100)}@${rng.pick(EMAIL_DOMAINS)}`;
+    const phone = `${rng.int(10) === 0 ? '+48' : ''}${rng.pick(['5', '6', '7', '8'])}${rng.digits(8)}`;
     let nip: string | null = null;
     while (nip === null) {
-      const nine = `${1 + int(9)}${digits(8)}`;
+      const nine = `${1 + rng.int(9)}${rng.digits(8)}`;
       const check = nipCheck(nine);
       nip = check === null ? null : nine + check;
     }
-    const [city, zips] = pick(CITIES);
-    const zip = pick(zips);
-    const upperCity = int(5) === 0;
-    const invStreet = pick(STREETS);
-    const houseNo = `${1 + int(120)}${int(4) === 0 ? `/${1 + int(30)}` : ''}`;
+    const [city, zips] = rng.pick(CITIES);
+    const zip = rng.pick(zips);
+    const upperCity = rng.int(5) === 0;
+    const invStreet = rng.pick(STREETS);
+    const houseNo = `${1 + rng.int(120)}${rng.int(4) === 0 ? `/${1 + rng.int(30)}` : ''}`;
     // some customers type the house number into the street field and leave the number empty
-    const glued = int(10) === 0;
+    const glued = rng.int(10) === 0;
     const invoice =
       `,"invoice_company_name":${j(company)},"invoice_zip":${j(zip)},"invoice_city":${j(upperCity ? city.toUpperCase() : city)},` +
       `"invoice_country":"PL","invoice_street":${j(glued ? `${invStreet} ${houseNo}` : invStreet)},` +
-      `"invoice_number":${j(glued ? '' : houseNo)},"invoice_tax_number":${j(int(20) === 0 ? `${nip.slice(0, 3)}-${nip.slice(3, 6)}-${nip.slice(6, 8)}-${nip.slice(8)}` : nip)},"products":[`;
+      `"invoice_number":${j(glued ? '' : houseNo)},"invoice_tax_number":${j(rng.int(20) === 0 ? `${nip.slice(0, 3)}-${nip.slice(3, 6)}-${nip.slice(6, 8)}-${nip.slice(8)}` : nip)},"products":[`;
     let delCity = city;
     let delZip = zip;
     let delStreet = invStreet;
     let delNo = houseNo;
-    if (int(100) < 35) {
-      const [c2, z2] = pick(CITIES);
+    if (rng.int(100) < 35) {
+      const [c2, z2] = rng.pick(CITIES);
       delCity = c2;
-      delZip = pick(z2);
-      delStreet = pick(STREETS);
-      delNo = `${1 + int(200)}`;
+      delZip = rng.pick(z2);
+      delStreet = rng.pick(STREETS);
+      delNo = `${1 + rng.int(200)}`;
     }
     const delivery =
       `,"delivery_firstname":${j(first)},"delivery_lastname":${j(last)},"delivery_company_name":${j(company)},` +
       `"delivery_zip":${j(delZip)},"delivery_city":${j(upperCity ? delCity.toUpperCase() : delCity)},` +
-      `"delivery_country":${int(50) === 0 ? '"pl"' : '"PL"'},"delivery_street":${j(glued ? `${delStreet} ${delNo}` : delStreet)},` +
+      `"delivery_country":${rng.int(50) === 0 ? '"pl"' : '"PL"'},"delivery_street":${j(glued ? `${delStreet} ${delNo}` : delStreet)},` +
       `"delivery_number":${j(glued ? '' : delNo)}`;
     const client = `"client_phone":${j(phone)},"client_email":${j(email)}`;
     return { client: Buffer.from(client), delivery: Buffer.from(delivery), invoice: Buffer.from(invoice) };
@@ -271,14 +219,12 @@ export class DrinksGenerator {
 
   /** Order number of index i: strictly increasing, with gaps. */
   orderNumber(i: number): number {
-    return ORDER_NUMBER_BASE + NUMBER_STEP * i + (hash2(this.seed ^ 0x68e31da4, i) % NUMBER_STEP);
+    return this.numbers.at(i);
   }
 
   /** Index of an order number, or -1 when no index has that number. */
   indexOf(orderNumber: number): number {
-    if (!Number.isSafeInteger(orderNumber) || orderNumber < ORDER_NUMBER_BASE) return -1;
-    const i = Math.floor((orderNumber - ORDER_NUMBER_BASE) / NUMBER_STEP);
-    return this.orderNumber(i) === orderNumber ? i : -1;
+    return this.numbers.indexOf(orderNumber);
   }
 
   /** The status an order was generated with (before any change). */
@@ -303,12 +249,12 @@ export class DrinksGenerator {
    * inserted orders. Everything else depends on (seed, i) only.
    */
   writeOrder(sink: ByteSink, i: number, createSec: number, status: string, malformed = false, base = this.baseStatus(i)): void {
-    rs = hash2(this.seed, i);
-    const customer = this.customers[next() % CUSTOMER_POOL]!;
-    const lr = next() % 100;
+    rng.reseed(hash2(this.seed, i));
+    const customer = this.customers[rng.next() % CUSTOMER_POOL]!;
+    const lr = rng.next() % 100;
     const lineCount = lr < 45 ? 1 : lr < 70 ? 2 : lr < 85 ? 3 : lr < 93 ? 4 : lr < 97 ? 5 : 6;
-    const r1 = next();
-    const r2 = next();
+    const r1 = rng.next();
+    const r2 = rng.next();
     const createTime = malformed ? MALFORMED_CREATE_TIME : this.clock.format(createSec);
     const confirmation =
       base === 'WAITING_FOR_CLIENT_CONFIRMATION'
@@ -317,7 +263,7 @@ export class DrinksGenerator {
     const payment = r2 % 100 < 85 ? 'PREPAYMENT' : 'DEFERRED_PAYMENT';
     let tracking = 'null';
     if (base === 'REALIZED' || base === 'RETURN' || base === 'COMPLAIN') {
-      if (r1 % 100 < 85) tracking = `"${1000000000000 + (next() % 900000000) * 1000 + (next() % 1000)}U"`;
+      if (r1 % 100 < 85) tracking = `"${1000000000000 + (rng.next() % 900000000) * 1000 + (rng.next() % 1000)}U"`;
     } else if (base === 'IN_REALIZATION' && r2 % 10 === 0) tracking = '""';
 
     // products first (the delivery cost depends on their value), into a small list of picks
@@ -326,15 +272,15 @@ export class DrinksGenerator {
     let used = 0; // bitmask over the first 31 catalogue entries + explicit check for the rest
     let usedHigh: number[] | null = null;
     for (let l = 0; l < lineCount; l++) {
-      let k = next() % this.products.length;
+      let k = rng.next() % this.products.length;
       for (let tries = 0; tries < 8; tries++) {
         const taken = k < 31 ? (used & (1 << k)) !== 0 : (usedHigh?.includes(k) ?? false);
         if (!taken) break;
-        k = next() % this.products.length;
+        k = rng.next() % this.products.length;
       }
       if (k < 31) used |= 1 << k;
       else (usedHigh ??= []).push(k);
-      const q = QUANTITIES[next() % QUANTITIES.length]!;
+      const q = QUANTITIES[rng.next() % QUANTITIES.length]!;
       picks[2 * l] = k;
       picks[2 * l + 1] = q;
       itemsGrosze += q * this.products[k]!.priceGrosze;
@@ -368,4 +314,3 @@ const DELIVERY_COSTS = ['25.00', '19.90', '35.00', '25.00', '0.00'];
 // eslint-disable-next-line no-control-regex
 const ASCII_RE = /^[\x00-\x7f]*$/;
 
-export { hash2, WallClock };

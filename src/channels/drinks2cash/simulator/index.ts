@@ -4,11 +4,14 @@
  * baseUrl is the server root WITHOUT `/api` (`http://127.0.0.1:<port>`), like the connection's
  * `https://drinks2cash.com`: the client adds `/api/order…` itself.
  */
-import { listenLocal } from '../../../sandbox/sim-kit.ts';
 import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
-import { SIM_ZONE, WallClock, hash2 } from './generator.ts';
-import { buildDrinksServer, emptyCounters, setFaults, type DrinksRequestCounters, type DrinksServerState } from './server.ts';
+import { FaultKnobs } from '../../kit/simulator/faults.ts';
+import { SimulatorHarness, simulatedHistory, simulatorWith, type SimulatorControls } from '../../kit/simulator/harness.ts';
+import { numericId } from '../../kit/simulator/numbering.ts';
+import { WallClock } from '../../kit/simulator/wall-clock.ts';
+import { SIM_ZONE } from './generator.ts';
+import { buildDrinksServer, emptyCounters, type DrinksRequestCounters } from './server.ts';
 import { DrinksStore, NO_FAULTS, type DrinksFaults, type StatusChange, type StoredDocument } from './store.ts';
 
 export type { DrinksFaults, StatusChange, StoredDocument, DrinksRequestCounters };
@@ -23,20 +26,11 @@ export interface DrinksSimulatorOptions extends SimulatorOptions {
   now?: number;
 }
 
-export interface DrinksSimulator extends RunningSimulator {
-  baseUrl: string;
+export interface DrinksSimulator extends RunningSimulator, SimulatorControls<DrinksFaults, DrinksRequestCounters> {
   connection: { kind: 'drinks2cash'; baseUrl: string; apiKey: string };
   apiKey: string;
-  port: number;
-  /** live request counters (/api only) */
-  readonly requests: DrinksRequestCounters;
   /** uploaded documents, in arrival order */
   readonly documents: readonly StoredDocument[];
-  /** current fault knobs (a copy) */
-  readonly faults: DrinksFaults;
-  /** merges knobs (null/undefined → default/off) and restarts the fault cycle */
-  setFaults(faults: Partial<DrinksFaults>): DrinksFaults;
-  clearFaults(): void;
   /** sets an order's status directly (no API rules) */
   changeStatus(orderNumber: number | string, status: string): StatusChange;
   /** moves random older open orders one step on (→ IN_REALIZATION / REALIZED / CANCELLED …) */
@@ -51,81 +45,60 @@ export interface DrinksSimulator extends RunningSimulator {
   statusOf(orderNumber: number | string): string | null;
   /** order numbers the API lists for a date window (from/to as the API takes them) — arithmetic, no paging */
   windowOrderNumbers(from: string, to: string): { first: number | null; last: number | null; count: number };
-  /** clears inserted orders, status changes, documents, counters and faults */
-  reset(): void;
   tick(): { inserted: number[]; changed: StatusChange[] };
-  close(): Promise<void>;
-}
-
-function toNumber(n: number | string): number {
-  return typeof n === 'number' ? n : /^\d+$/.test(n.trim()) ? Number(n) : NaN;
 }
 
 export async function startDrinksSimulator(options: DrinksSimulatorOptions): Promise<DrinksSimulator> {
-  const nowMs = options.now ?? Date.now();
   const clock = new WallClock(SIM_ZONE);
-  const since = options.since ?? DateTime.fromMillis(nowMs, { zone: SIM_ZONE }).minus({ days: 90 }).toISODate()!;
-  const store = new DrinksStore({
-    seed: options.seed,
-    orders: options.orders,
-    sinceSec: clock.startOfDay(since),
-    untilSec: Math.floor(nowMs / 1000),
-    now: options.now === undefined ? undefined : () => Math.floor(nowMs / 1000),
-  });
+  const history = simulatedHistory(options, SIM_ZONE, 90);
+  const store = new DrinksStore({ seed: options.seed, orders: options.orders, sinceSec: history.sinceSec, untilSec: history.untilSec, now: history.nowSec });
   const apiKey = options.apiKey ?? DEFAULT_SIM_API_KEY;
-  let tickState = hash2(options.seed, 0x51ed);
-  const state: DrinksServerState = {
-    store,
-    apiKey,
-    counters: emptyCounters(),
-    faultTick: 0,
-    tick() {
-      tickState = hash2(tickState, 0x9e37);
-      const inserted = store.insertOrders(1 + (tickState % 3));
-      const changed = store.changeRandomOldOrders(1 + ((tickState >>> 8) % 3));
-      return { inserted, changed };
+  const faults = new FaultKnobs<DrinksFaults>(NO_FAULTS, {}, { get: () => store.faults, set: (f) => void (store.faults = f) });
+  const harness = new SimulatorHarness({ seed: options.seed, faults, counters: emptyCounters, reset: () => store.reset() });
+  const app = await buildDrinksServer({ store, apiKey, counters: harness.counters, faults });
+  const tick = () => harness.tick(store);
+  const controls = await harness.listen(app, options, {
+    stats: () => ({
+      orders: store.count(),
+      generated: store.generated,
+      inserted: store.insertedCount,
+      statusChanges: store.statusChanges,
+      documents: store.documents.length,
+      firstCreateTime: store.count() > 0 ? store.gen.clock.format(store.timeOf(0)) : null,
+      lastCreateTime: store.count() > 0 ? store.gen.clock.format(store.timeOf(store.count() - 1)) : null,
+    }),
+    tick,
+    orders: {
+      ids: () => store.allOrderNumbers(),
+      get: (id) => store.getOrder(numericId(id)),
+      insert: (count) => store.insertOrders(count),
+      setStatus: (id, status) => (store.indexOf(numericId(id)) < 0 ? null : store.changeStatus(numericId(id), status)),
+      changeRandom: (count) => store.changeRandomOldOrders(count),
     },
-    reset() {
-      store.reset();
-      const c = emptyCounters();
-      Object.assign(state.counters, c);
-      state.faultTick = 0;
-      tickState = hash2(options.seed, 0x51ed);
+    own(sim) {
+      sim.get('/documents', async () =>
+        store.documents.map((d) => ({ ...d, data: undefined, size: d.data.length, dataBase64: d.data.toString('base64') })),
+      );
     },
-  };
-  const app = await buildDrinksServer(state);
-  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
+  });
 
-  return {
-    baseUrl,
-    connection: { kind: 'drinks2cash', baseUrl, apiKey },
+  return simulatorWith(controls, {
+    connection: { kind: 'drinks2cash' as const, baseUrl: controls.baseUrl, apiKey },
     apiKey,
-    port,
-    get requests() {
-      return state.counters;
-    },
     get documents() {
       return store.documents;
     },
-    get faults() {
-      return { ...store.faults };
-    },
-    setFaults: (f) => setFaults(state, f),
-    clearFaults() {
-      store.faults = { ...NO_FAULTS };
-      state.faultTick = 0;
-    },
-    changeStatus: (n, status) => store.changeStatus(toNumber(n), status),
-    changeRandomOldOrders: (count) => store.changeRandomOldOrders(count),
-    insertOrders: (count) => store.insertOrders(count),
+    changeStatus: (n: number | string, status: string) => store.changeStatus(numericId(n), status),
+    changeRandomOldOrders: (count: number) => store.changeRandomOldOrders(count),
+    insertOrders: (count: number) => store.insertOrders(count),
     allOrderNumbers: () => store.allOrderNumbers(),
     orderCount: () => store.count(),
-    getOrder: (n) => store.getOrder(toNumber(n)),
-    statusOf(n) {
-      const i = store.indexOf(toNumber(n));
+    getOrder: (n: number | string) => store.getOrder(numericId(n)),
+    statusOf(n: number | string) {
+      const i = store.indexOf(numericId(n));
       return i < 0 ? null : store.trueStatus(i);
     },
-    windowOrderNumbers(from, to) {
+    windowOrderNumbers(from: string, to: string) {
       const toExcl = clock.startOfDay(DateTime.fromISO(to, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!);
       const [first, end] = store.range(clock.startOfDay(from), toExcl);
       return {
@@ -134,8 +107,6 @@ export async function startDrinksSimulator(options: DrinksSimulatorOptions): Pro
         count: end - first,
       };
     },
-    reset: () => state.reset(),
-    tick: () => state.tick(),
-    close: () => app.close(),
-  };
+    tick,
+  });
 }

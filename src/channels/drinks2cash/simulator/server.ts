@@ -3,15 +3,16 @@
  * raw API key in `Authorization` (403 `Unauthorised` otherwise), `offset` = page index,
  * Laminas-style 400 bodies under `message` (object, or a string for the status rule), the single
  * order endpoint answering an array, date-only `from`/`to` (date-times refused), `to` covering its
- * whole day. Control endpoints under /__sim/ are unauthenticated (for tests and child processes).
+ * whole day. The /__sim control API is the kit's (src/channels/kit/simulator/control.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DateTime } from 'luxon';
+import { emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
+import type { FaultKnobs } from '../../kit/simulator/faults.ts';
 import { DRINKS_DOCUMENT_TYPES, DRINKS_FINAL_STATUSES, DRINKS_FINAL_STATUS_MESSAGE, DRINKS_STATUSES } from '../schemas.ts';
 import { ByteSink } from './generator.ts';
 import { MultipartError, parseMultipart } from './multipart.ts';
-import { NO_FAULTS, type DrinksFaults, type DrinksStore, type StatusChange } from './store.ts';
+import type { DrinksFaults, DrinksStore } from './store.ts';
 
 export const MSG_INVALID_DATE = 'Podana wartość nie jest poprawną datą';
 export const MSG_NOT_DIGITS = 'Podana wartość może zawierać tylko cyfry';
@@ -27,30 +28,21 @@ export const MSG_INVOICE_REQUIRED = 'You cannot change status to realised withou
 /** when `limit` is absent (undocumented; a real default is unknown) */
 export const DEFAULT_LIMIT = 100;
 
-export interface DrinksRequestCounters {
-  /** every /api request (faulted ones included) */
-  total: number;
-  /** "GET /api/order", "GET /api/order/:id", "PATCH /api/order-status/:id", "POST /api/order-document" */
-  byEndpoint: Record<string, number>;
-  /** answers per HTTP status */
-  byStatus: Record<string, number>;
+/** /api requests: "GET /api/order", "GET /api/order/:id", "PATCH /api/order-status/:id", "POST /api/order-document" */
+export interface DrinksRequestCounters extends RequestCounters {
   /** orders put into list/detail answers */
   ordersServed: number;
 }
 
 export function emptyCounters(): DrinksRequestCounters {
-  return { total: 0, byEndpoint: {}, byStatus: {}, ordersServed: 0 };
+  return { ...emptyRequestCounters(), ordersServed: 0 };
 }
 
 export interface DrinksServerState {
   store: DrinksStore;
   apiKey: string;
   counters: DrinksRequestCounters;
-  /** position in the fault cycle (reset whenever faults are set) */
-  faultTick: number;
-  /** one step of live activity (insert + status changes) */
-  tick(): { inserted: number[]; changed: StatusChange[] };
-  reset(): void;
+  faults: FaultKnobs<DrinksFaults>;
 }
 
 type ValidationMessages = Record<string, Record<string, string>>;
@@ -80,38 +72,12 @@ function single(value: unknown): string | undefined | null {
   return null; // array (repeated key) → invalid
 }
 
-export function setFaults(state: DrinksServerState, faults: Partial<DrinksFaults>): DrinksFaults {
-  const next = { ...state.store.faults };
-  for (const [k, v] of Object.entries(faults)) {
-    if (!(k in NO_FAULTS)) throw new RangeError(`unknown fault knob "${k}"; known: ${Object.keys(NO_FAULTS).join(', ')}`);
-    const def = NO_FAULTS[k as keyof DrinksFaults];
-    if (v === null || v === undefined) (next as Record<string, unknown>)[k] = def;
-    else if (typeof def === 'boolean') {
-      if (typeof v !== 'boolean') throw new TypeError(`fault knob "${k}" must be a boolean`);
-      (next as Record<string, unknown>)[k] = v;
-    } else {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new TypeError(`fault knob "${k}" must be a number >= 0`);
-      (next as Record<string, unknown>)[k] = v;
-    }
-  }
-  state.store.faults = next;
-  state.faultTick = 0;
-  return next;
-}
-
 export async function buildDrinksServer(state: DrinksServerState): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: false });
-  const { store, counters } = state;
-  /** requests picked by truncateEvery: their 200 body is cut in half */
-  const truncated = new WeakSet<FastifyRequest>();
+  const { store, counters, faults } = state;
 
   function send(request: FastifyRequest, reply: FastifyReply, status: number, body: string | Buffer): FastifyReply {
-    let payload = body;
-    if (status === 200 && truncated.has(request)) {
-      const buf = typeof body === 'string' ? Buffer.from(body) : body;
-      payload = buf.subarray(0, Math.max(1, Math.floor(buf.length / 2)));
-    }
-    return reply.code(status).header('content-type', JSON_TYPE).send(payload);
+    return reply.code(status).header('content-type', JSON_TYPE).send(faults.payload(request, status, body));
   }
 
   // multipart bodies are buffered and parsed by the route (no @fastify/multipart needed)
@@ -127,35 +93,23 @@ export async function buildDrinksServer(state: DrinksServerState): Promise<Fasti
     return send(request, reply, 400, badRequest(error.message));
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/') && request.url !== '/api') return;
-    counters.total++;
-    const key = `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
-    counters.byEndpoint[key] = (counters.byEndpoint[key] ?? 0) + 1;
-    const f = store.faults;
-    const k = ++state.faultTick;
-    if (f.latencyMs > 0) await sleep(f.latencyMs);
-    if (f.rateLimitEvery > 0 && k % f.rateLimitEvery === 0) {
-      return reply
-        .code(429)
-        .header('retry-after', String(f.retryAfterSeconds))
-        .header('content-type', JSON_TYPE)
-        .send(envelope(429, 'Too Many Requests', 'Too Many Requests'));
-    }
-    if (f.errorEvery > 0 && k % f.errorEvery === 0) {
-      return reply.code(500).header('content-type', JSON_TYPE).send(envelope(500, 'Internal Server Error', 'Internal Server Error'));
-    }
-    if (f.truncateEvery > 0 && k % f.truncateEvery === 0) truncated.add(request);
-    if (request.headers.authorization !== state.apiKey) {
-      return reply.code(403).header('content-type', JSON_TYPE).send(FORBIDDEN);
-    }
-    return undefined;
-  });
-
-  app.addHook('onResponse', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
-    const s = String(reply.statusCode);
-    counters.byStatus[s] = (counters.byStatus[s] ?? 0) + 1;
+  guardApi(app, {
+    isApi: (url) => url.startsWith('/api/') || url === '/api',
+    counters,
+    faults,
+    screen(turn, request, reply) {
+      const f = store.faults;
+      if (turn.rateLimited) {
+        return reply
+          .code(429)
+          .header('retry-after', String(f.retryAfterSeconds))
+          .header('content-type', JSON_TYPE)
+          .send(envelope(429, 'Too Many Requests', 'Too Many Requests'));
+      }
+      if (turn.failed) return reply.code(500).header('content-type', JSON_TYPE).send(envelope(500, 'Internal Server Error', 'Internal Server Error'));
+      if (request.headers.authorization !== state.apiKey) return reply.code(403).header('content-type', JSON_TYPE).send(FORBIDDEN);
+      return undefined;
+    },
   });
 
   // ---------------------------------------------------------------- GET /api/order
@@ -289,62 +243,6 @@ export async function buildDrinksServer(state: DrinksServerState): Promise<Fasti
     });
     return send(request, reply, 201, envelope(201, 'Created', 'Created'));
   });
-
-  // ---------------------------------------------------------------- control endpoints
-  app.get('/__sim/stats', async () => ({
-    requests: counters,
-    orders: store.count(),
-    generated: store.generated,
-    inserted: store.insertedCount,
-    statusChanges: store.statusChanges,
-    documents: store.documents.length,
-    faults: store.faults,
-    firstCreateTime: store.count() > 0 ? store.gen.clock.format(store.timeOf(0)) : null,
-    lastCreateTime: store.count() > 0 ? store.gen.clock.format(store.timeOf(store.count() - 1)) : null,
-  }));
-  app.get('/__sim/faults', async () => store.faults);
-  app.post('/__sim/faults', async (request, reply) => {
-    try {
-      return setFaults(state, (request.body ?? {}) as Partial<DrinksFaults>);
-    } catch (err) {
-      return reply.code(400).send({ error: (err as Error).message });
-    }
-  });
-  app.delete('/__sim/faults', async () => {
-    store.faults = { ...NO_FAULTS };
-    state.faultTick = 0;
-    return store.faults;
-  });
-  app.post('/__sim/orders', async (request) => {
-    const body = (request.body ?? {}) as { count?: number };
-    const count = typeof body.count === 'number' && body.count > 0 ? Math.floor(body.count) : 1;
-    return { orderNumbers: store.insertOrders(count) };
-  });
-  app.get('/__sim/orders/:id', async (request, reply) => {
-    const order = store.getOrder(Number((request.params as { id: string }).id));
-    return order ?? reply.code(404).send({ error: 'no such order' });
-  });
-  app.post('/__sim/orders/:id/status', async (request, reply) => {
-    const body = (request.body ?? {}) as { status?: unknown };
-    if (typeof body.status !== 'string' || body.status === '') return reply.code(400).send({ error: 'body must be {"status": "…"}' });
-    try {
-      return store.changeStatus(Number((request.params as { id: string }).id), body.status);
-    } catch (err) {
-      return reply.code(404).send({ error: (err as Error).message });
-    }
-  });
-  app.post('/__sim/change-random', async (request) => {
-    const body = (request.body ?? {}) as { count?: number };
-    return { changes: store.changeRandomOldOrders(typeof body.count === 'number' ? body.count : 1) };
-  });
-  app.post('/__sim/tick', async () => state.tick());
-  app.post('/__sim/reset', async () => {
-    state.reset();
-    return { ok: true };
-  });
-  app.get('/__sim/documents', async () =>
-    store.documents.map((d) => ({ ...d, data: undefined, size: d.data.length, dataBase64: d.data.toString('base64') })),
-  );
 
   return app;
 }

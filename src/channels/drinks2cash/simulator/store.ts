@@ -1,25 +1,19 @@
 /**
- * The simulator's truth: generated orders (a pure function of seed and index, never stored) plus
- * small overlays — inserted orders (their creation times only), changed statuses, uploaded
- * documents — and the data-level fault knobs (malformed orders, unknown statuses).
+ * The simulator's truth: generated orders (a pure function of seed and index, never stored, in the
+ * kit's OrderLog) plus small overlays — changed statuses, uploaded documents — and the data-level
+ * fault knobs (malformed orders, unknown statuses).
  *
- * Global index: 0..generated-1 are generated orders, generated.. are inserted ones. Creation times
- * are non-decreasing in the index (inserted orders are created "now", after every generated one) and
- * order numbers strictly increasing, so the API's sort (create_time, then order_number) is simply
- * index order and a date window is an index range found by binary search.
+ * Creation times are non-decreasing in the index and order numbers strictly increasing, so the API's
+ * sort (create_time, then order_number) is simply index order and a date window an index range.
  */
-import { ByteSink, DrinksGenerator, GeneratedSchedule, UNKNOWN_STATUS_VALUE, hash2 } from './generator.ts';
+import { everyNth, type RequestFaults } from '../../kit/simulator/faults.ts';
+import { OrderLog } from '../../kit/simulator/order-log.ts';
+import { HashChain, hash2 } from '../../kit/simulator/random.ts';
+import { ByteSink, DrinksGenerator, UNKNOWN_STATUS_VALUE } from './generator.ts';
 
-export interface DrinksFaults {
-  /** delay before every /api answer */
-  latencyMs: number;
-  /** every n-th /api request answers 429 with `Retry-After: retryAfterSeconds` (0 = off) */
-  rateLimitEvery: number;
+export interface DrinksFaults extends RequestFaults {
+  /** the `Retry-After` of a rateLimitEvery 429 */
   retryAfterSeconds: number;
-  /** every n-th /api request answers 500 (0 = off) */
-  errorEvery: number;
-  /** every n-th /api request answers 200 with the JSON body cut in half (0 = off) */
-  truncateEvery: number;
   /** every n-th order (by index) has create_time "not-a-date" (0 = off) */
   malformedEvery: number;
   /** every n-th order (by index) shows the undocumented status PARTIALLY_REALIZED (0 = off) */
@@ -86,37 +80,18 @@ export interface DrinksStoreOptions {
   now?: () => number;
 }
 
-export class DrinksStore {
+export class DrinksStore extends OrderLog {
   readonly gen: DrinksGenerator;
-  readonly schedule: GeneratedSchedule;
   faults: DrinksFaults = { ...NO_FAULTS };
-  /** creation times (UTC seconds) of inserted orders, index = generated + k */
-  private inserted: number[] = [];
   /** index → status set after generation */
   private statusOverlay = new Map<number, string>();
   documents: StoredDocument[] = [];
-  private mutationState: number;
-  private readonly now: () => number;
+  private readonly mutations: HashChain;
 
   constructor(readonly options: DrinksStoreOptions) {
-    if (!Number.isSafeInteger(options.orders) || options.orders < 0) throw new RangeError('orders must be a non-negative integer');
+    super({ orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) });
     this.gen = new DrinksGenerator(options.seed, options.zone);
-    this.schedule = new GeneratedSchedule(options.orders, options.sinceSec, options.untilSec);
-    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    this.mutationState = hash2(options.seed, 0x7fff_fff0);
-  }
-
-  get generated(): number {
-    return this.schedule.count;
-  }
-
-  count(): number {
-    return this.schedule.count + this.inserted.length;
-  }
-
-  timeOf(index: number): number {
-    const n = this.schedule.count;
-    return index < n ? this.schedule.timeOf(index) : this.inserted[index - n]!;
+    this.mutations = new HashChain(hash2(options.seed, 0x7fff_fff0), 0x3c6ef372);
   }
 
   numberOf(index: number): number {
@@ -125,31 +100,11 @@ export class DrinksStore {
 
   /** global index of an order number, or -1 */
   indexOf(orderNumber: number): number {
-    const i = this.gen.indexOf(orderNumber);
-    return i >= 0 && i < this.count() ? i : -1;
-  }
-
-  /** smallest index created at or after `sec` (count() when none) */
-  firstAtOrAfter(sec: number): number {
-    let lo = 0;
-    let hi = this.count();
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (this.timeOf(mid) >= sec) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  }
-
-  /** [first, end) indices of orders created in [fromSec, toSecExclusive) */
-  range(fromSec: number, toSecExclusive: number): [number, number] {
-    const first = this.firstAtOrAfter(fromSec);
-    const end = Math.max(first, this.firstAtOrAfter(toSecExclusive));
-    return [first, end];
+    return this.known(this.gen.indexOf(orderNumber));
   }
 
   private baseStatus(index: number): string {
-    return index < this.schedule.count ? this.gen.baseStatus(index) : 'NEW';
+    return index < this.generated ? this.gen.baseStatus(index) : 'NEW';
   }
 
   /** the status as the channel knows it (changes applied, no faults) */
@@ -161,14 +116,12 @@ export class DrinksStore {
   servedStatus(index: number): string {
     const changed = this.statusOverlay.get(index);
     if (changed !== undefined) return changed;
-    const n = this.faults.unknownStatusEvery;
-    if (n > 0 && (index + 1) % n === 0) return UNKNOWN_STATUS_VALUE;
+    if (everyNth(this.faults.unknownStatusEvery, index)) return UNKNOWN_STATUS_VALUE;
     return this.baseStatus(index);
   }
 
   isMalformed(index: number): boolean {
-    const n = this.faults.malformedEvery;
-    return n > 0 && (index + 1) % n === 0;
+    return everyNth(this.faults.malformedEvery, index);
   }
 
   writeOrder(sink: ByteSink, index: number): void {
@@ -183,10 +136,7 @@ export class DrinksStore {
   }
 
   allOrderNumbers(): number[] {
-    const n = this.count();
-    const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = this.gen.orderNumber(i);
-    return out;
+    return this.map((i) => this.gen.orderNumber(i));
   }
 
   /** sets a status directly (the truth; no API rules). Throws on an unknown order. */
@@ -200,19 +150,8 @@ export class DrinksStore {
 
   /** inserts orders created now (after every existing one); returns their numbers */
   insertOrders(count: number): number[] {
-    const numbers: number[] = [];
-    const last = this.count() > 0 ? this.timeOf(this.count() - 1) : this.schedule.sinceSec;
-    const at = Math.max(this.now(), last, this.schedule.untilSec);
-    for (let k = 0; k < count; k++) {
-      this.inserted.push(at);
-      numbers.push(this.gen.orderNumber(this.count() - 1));
-    }
-    return numbers;
-  }
-
-  private mutationRandom(n: number): number {
-    this.mutationState = hash2(this.mutationState, 0x3c6ef372);
-    return this.mutationState % n;
+    const first = this.append(count);
+    return Array.from({ length: count }, (_, k) => this.gen.orderNumber(first + k));
   }
 
   /**
@@ -222,14 +161,14 @@ export class DrinksStore {
    */
   changeRandomOldOrders(count: number): StatusChange[] {
     const changes: StatusChange[] = [];
-    const pool = this.schedule.count > 0 ? this.schedule.count : this.count();
+    const pool = this.generated > 0 ? this.generated : this.count();
     if (pool === 0) return changes;
     for (let tries = 0; changes.length < count && tries < count * 100; tries++) {
-      const i = this.mutationRandom(pool);
+      const i = this.mutations.next() % pool;
       const from = this.trueStatus(i);
       const options = OPEN_NEXT[from];
       if (!options) continue;
-      const to = options[this.mutationRandom(options.length)]!;
+      const to = options[this.mutations.next() % options.length]!;
       this.statusOverlay.set(i, to);
       changes.push({ orderNumber: this.gen.orderNumber(i), from, to });
     }
@@ -240,15 +179,11 @@ export class DrinksStore {
     return this.statusOverlay.size;
   }
 
-  get insertedCount(): number {
-    return this.inserted.length;
-  }
-
-  reset(): void {
-    this.inserted = [];
+  /** forgets inserted orders, status changes and documents (the knobs are the harness's) */
+  override reset(): void {
+    super.reset();
     this.statusOverlay = new Map();
     this.documents = [];
-    this.faults = { ...NO_FAULTS };
-    this.mutationState = hash2(this.options.seed, 0x7fff_fff0);
+    this.mutations.restart();
   }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mappedOrderSchema } from '../../../core/canonical/order.ts';
 import { mapDrinksOrder } from '../mapping.ts';
 import { drinksOrderSchema } from '../schemas.ts';
-import { ByteSink, ORDER_NUMBER_BASE, WallClock } from '../simulator/generator.ts';
+import { WallClock } from '../../kit/simulator/wall-clock.ts';
+import { ByteSink, ORDER_NUMBER_BASE } from '../simulator/generator.ts';
 import { DrinksStore } from '../simulator/store.ts';
 
 const clock = new WallClock('Europe/Warsaw');

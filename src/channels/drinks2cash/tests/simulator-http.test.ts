@@ -465,16 +465,16 @@ describe('fault knobs', () => {
     expect(bad.status).toBe(400);
     const ins = (await (
       await fetch(`${sim.baseUrl}/__sim/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"count":2}' })
-    ).json()) as { orderNumbers: number[] };
-    expect(ins.orderNumbers).toHaveLength(2);
-    const st = await fetch(`${sim.baseUrl}/__sim/orders/${ins.orderNumbers[0]}/status`, {
+    ).json()) as { ids: number[] };
+    expect(ins.ids).toHaveLength(2);
+    const st = await fetch(`${sim.baseUrl}/__sim/orders/${ins.ids[0]}/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"status":"CANCELLED"}',
     });
     expect(st.status).toBe(200);
-    expect(sim.statusOf(ins.orderNumbers[0]!)).toBe('CANCELLED');
-    const truth = (await (await fetch(`${sim.baseUrl}/__sim/orders/${ins.orderNumbers[0]}`)).json()) as { status: string };
+    expect(sim.statusOf(ins.ids[0]!)).toBe('CANCELLED');
+    const truth = (await (await fetch(`${sim.baseUrl}/__sim/orders/${ins.ids[0]}`)).json()) as { status: string };
     expect(truth.status).toBe('CANCELLED');
     await raw('/api/order?limit=1');
     const stats = (await (await fetch(`${sim.baseUrl}/__sim/stats`)).json()) as {
