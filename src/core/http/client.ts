@@ -3,30 +3,31 @@
  * undici Agent (global fetch is several times slower), a concurrency cap, a steady rate limit, the
  * per-attempt timeout, the deadline of a logical request, retries with backoff/Retry-After, auth
  * refresh after a 401, and secret-free logging. Connectors only build paths and read bodies.
+ *
+ * This file is the retry loop and the sending; around it: url.ts and body.ts (what is sent),
+ * classify.ts (what an answer or a failed send means), response.ts (what is returned), deadline.ts
+ * (the overall deadline), retry.ts (backoff and Retry-After), rate-limit.ts, auth.ts, errors.ts.
  */
-import { Agent, Response, request as undiciRequest, type FormData } from 'undici';
+import { Agent, request as undiciRequest } from 'undici';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { AuthStrategy } from './auth.ts';
-import {
-  AuthError,
-  DeadlineExceededError,
-  HttpStatusError,
-  InvalidResponseError,
-  NetworkError,
-  RetriesExhaustedError,
-  TimeoutError,
-  isRetryableStatus,
-} from './errors.ts';
+import { encodeBody, type RequestBody } from './body.ts';
+import { classifyAnswer, sendFailure, type AttemptOutcome, type Failure } from './classify.ts';
+import { Deadline, abortable } from './deadline.ts';
+import { DeadlineExceededError, NetworkError, RetriesExhaustedError } from './errors.ts';
+import { flattenHeaders, lowerKeys, redactHeaders } from './headers.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { backoffDelayMs, parseRetryAfter } from './retry.ts';
+import type { HttpResponse, RawResponse, RequestTarget } from './response.ts';
+import { backoffDelayMs, retriesByDefault } from './retry.ts';
+import { buildUrl, pathOf, type Query } from './url.ts';
 import { decodeUtf8 } from './utf8.ts';
 import { redactUrl } from '../log.ts';
 import { sleep } from '../sleep.ts';
 
-export { redactUrl };
-
-export type QueryValue = string | number | boolean | null | undefined;
+export { buildUrl, redactUrl };
+export type { HttpResponse };
+export type { QueryValue } from './url.ts';
 
 export interface HttpClientOptions {
   /** may include a path prefix: 'http://h:1/api' + '/order' => 'http://h:1/api/order' */
@@ -54,20 +55,13 @@ export interface HttpClientOptions {
   defaultHeaders?: Record<string, string>;
 }
 
-export interface HttpRequest {
+export interface HttpRequest extends RequestBody {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** appended to baseUrl; an absolute http(s) URL (a "next" link) is used as is */
   path: string;
   /** null/undefined skipped; arrays repeat the key */
-  query?: Record<string, QueryValue | QueryValue[]>;
+  query?: Query;
   headers?: Record<string, string>;
-  /** JSON body (also with DELETE) */
-  json?: unknown;
-  /** application/x-www-form-urlencoded */
-  form?: Record<string, string>;
-  /** multipart/form-data (undici's FormData) */
-  multipart?: FormData;
-  body?: string | Buffer;
   signal?: AbortSignal;
   /** retry on network errors, timeouts, 408/429/5xx and (with parseJson) unparsable bodies.
    * Default: true for GET/PUT/DELETE, false for POST/PATCH (not idempotent) */
@@ -77,37 +71,6 @@ export interface HttpRequest {
   /** parse the body as JSON inside the retry loop, so a truncated body counts as a failed attempt */
   parseJson?: boolean;
 }
-
-export interface HttpResponse {
-  status: number;
-  /** lower-case names, multi-values joined with ', ' */
-  headers: Record<string, string>;
-  text: string;
-  /** with secrets in the query redacted */
-  url: string;
-  /** the parsed body; throws InvalidResponseError with a snippet when it is not JSON */
-  json(): unknown;
-}
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string>;
-  text: string;
-}
-
-interface EncodedBody {
-  body: string | Buffer | undefined;
-  contentType: string | undefined;
-}
-
-/** What one attempt ended with, when it did not end the logical request. */
-interface Failure {
-  error: Error;
-  status?: number;
-  retryAfterMs?: number | null;
-}
-
-const SNIPPET = 200;
 
 export class HttpClient {
   readonly stats = { requests: 0, retries: 0, tokenRetries: 0 };
@@ -159,7 +122,7 @@ export class HttpClient {
       safeUrl,
       where: `${this.opts.connection}: ${req.method} ${safeUrl}`,
     };
-    const retry = req.retry ?? !(req.method === 'POST' || req.method === 'PATCH');
+    const retry = req.retry ?? retriesByDefault(req.method);
     const maxAttempts = retry ? Math.max(1, this.opts.maxAttempts) : 1;
     const encoded = await encodeBody(req);
     const deadline = new Deadline(this.opts.deadlineMs, req.signal);
@@ -247,11 +210,7 @@ export class HttpClient {
     body: string | Buffer | undefined,
     req: HttpRequest,
     signal: AbortSignal,
-  ): Promise<
-    | { kind: 'done'; response: HttpResponse }
-    | { kind: 'unauthorized'; error: AuthError }
-    | { kind: 'failed'; failure: Failure }
-  > {
+  ): Promise<AttemptOutcome> {
     const started = performance.now();
     let raw: RawResponse;
     try {
@@ -265,35 +224,7 @@ export class HttpClient {
       return { kind: 'failed', failure: { error: e } };
     }
     this.logAttempt(ctx, attempt, raw.status, started, headers);
-
-    const { status } = raw;
-    const ok = (status >= 200 && status < 300) || (req.acceptStatuses?.includes(status) ?? false);
-    if (ok) {
-      const response = makeResponse(raw, ctx);
-      if (req.parseJson) {
-        try {
-          response.json();
-        } catch (e) {
-          return { kind: 'failed', failure: { error: e as Error, status } };
-        }
-      }
-      return { kind: 'done', response };
-    }
-    if (status === 401 || status === 403) {
-      const error = new AuthError(`${ctx.where}: HTTP ${status}, credentials rejected: ${snippet(raw.text)}`, {
-        status,
-        body: raw.text,
-      });
-      if (status === 403) throw error; // never fixable by a new token, never retried
-      return { kind: 'unauthorized', error };
-    }
-    const error = new HttpStatusError(`${ctx.where}: HTTP ${status}: ${snippet(raw.text)}`, {
-      status,
-      body: raw.text,
-      url: ctx.safeUrl,
-    });
-    if (!isRetryableStatus(status)) throw error;
-    return { kind: 'failed', failure: { error, status, retryAfterMs: parseRetryAfter(raw.headers['retry-after']) } };
+    return classifyAnswer(raw, ctx, req);
   }
 
   /** Runs inside a concurrency slot. Throws NetworkError/TimeoutError, or the abort reason. */
@@ -322,11 +253,7 @@ export class HttpClient {
       return { status: res.statusCode, headers: flattenHeaders(res.headers), text };
     } catch (e) {
       if (signal.aborted) throw signal.reason;
-      if (timedOut || isUndiciTimeout(e)) {
-        throw new TimeoutError(`${ctx.where}: no complete response within ${this.opts.timeoutMs} ms`, { cause: e });
-      }
-      if (isUndiciArgumentError(e)) throw e; // our bug, not the network's: retrying will not help
-      throw new NetworkError(`${ctx.where}: connection failed: ${describeNetworkError(e)}`, { cause: e });
+      throw sendFailure(e, ctx.where, { timeoutMs: this.opts.timeoutMs, timedOut });
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
@@ -338,14 +265,8 @@ export class HttpClient {
     const ms = Math.round(performance.now() - started);
     const entry: Record<string, unknown> = { method: ctx.method, url: ctx.safeUrl, status, attempt, ms };
     if (err !== undefined) entry.err = err;
-    if (this.log.isLevelEnabled('trace')) entry.requestHeaders = this.redactHeaders(headers);
+    if (this.log.isLevelEnabled('trace')) entry.requestHeaders = redactHeaders(headers, this.secretHeaders);
     this.log.debug(entry, 'HTTP attempt');
-  }
-
-  private redactHeaders(headers: Record<string, string>): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(headers)) out[k] = this.secretHeaders.has(k) ? '[redacted]' : v;
-    return out;
   }
 
   private closing: Promise<void> | null = null;
@@ -360,179 +281,8 @@ export class HttpClient {
   }
 }
 
-interface Ctx {
+/** The request's URL, redacted URL and message prefix, made once for all its attempts. */
+interface Ctx extends RequestTarget {
   method: HttpRequest['method'];
   url: string;
-  safeUrl: string;
-  /** "<connection>: <METHOD> <redacted url>", the prefix of every error message */
-  where: string;
-}
-
-/**
- * The deadline of one logical request, as a signal that also follows the caller's signal. One
- * listener and one timer per request (not AbortSignal.any, which leaks on long-lived parent signals
- * in Node 20).
- */
-class Deadline {
-  private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
-  private readonly endsAt: number;
-  private readonly parent: AbortSignal | undefined;
-  private readonly onParentAbort: () => void;
-  expired = false;
-
-  constructor(ms: number, parent: AbortSignal | undefined) {
-    this.endsAt = performance.now() + ms;
-    this.parent = parent;
-    this.timer = setTimeout(() => {
-      this.expired = true;
-      this.controller.abort(new Error('deadline exceeded'));
-    }, ms);
-    this.onParentAbort = () => this.controller.abort(parent?.reason);
-    if (parent?.aborted) this.onParentAbort();
-    else parent?.addEventListener('abort', this.onParentAbort, { once: true });
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  remaining(): number {
-    return this.endsAt - performance.now();
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.parent?.removeEventListener('abort', this.onParentAbort);
-  }
-}
-
-export function buildUrl(baseUrl: string, path: string, query?: HttpRequest['query']): string {
-  let url = /^https?:\/\//i.test(path)
-    ? path
-    : `${baseUrl.replace(/\/+$/, '')}${path === '' || path.startsWith('/') || path.startsWith('?') ? '' : '/'}${path}`;
-  const qs = encodeQuery(query);
-  if (qs) url += (url.includes('?') ? '&' : '?') + qs;
-  return url;
-}
-
-function encodeQuery(query: HttpRequest['query']): string {
-  if (!query) return '';
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(query)) {
-    for (const v of Array.isArray(value) ? value : [value]) {
-      if (v === null || v === undefined) continue;
-      // encodeURIComponent, not URLSearchParams: a space must be %20 in a query, '+' is ambiguous
-      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`);
-    }
-  }
-  return parts.join('&');
-}
-
-async function encodeBody(req: HttpRequest): Promise<EncodedBody> {
-  if (req.json !== undefined) return { body: JSON.stringify(req.json), contentType: 'application/json; charset=utf-8' };
-  if (req.form) return { body: new URLSearchParams(req.form).toString(), contentType: 'application/x-www-form-urlencoded' };
-  if (req.multipart) {
-    // serialised once into a Buffer so that a retry can send the very same bytes again
-    const r = new Response(req.multipart);
-    return { body: Buffer.from(await r.arrayBuffer()), contentType: r.headers.get('content-type') ?? undefined };
-  }
-  return { body: req.body, contentType: undefined };
-}
-
-function makeResponse(raw: RawResponse, ctx: Ctx): HttpResponse {
-  let parsed: { value: unknown } | undefined;
-  return {
-    status: raw.status,
-    headers: raw.headers,
-    text: raw.text,
-    url: ctx.safeUrl,
-    json() {
-      if (!parsed) {
-        if (raw.text.trim() === '') {
-          throw new InvalidResponseError(`${ctx.where}: empty body where JSON was expected (HTTP ${raw.status})`);
-        }
-        try {
-          parsed = { value: JSON.parse(raw.text) };
-        } catch (e) {
-          throw new InvalidResponseError(
-            `${ctx.where}: body is not valid JSON (${(e as Error).message}; ${raw.text.length} characters): ${snippet(raw.text)}`,
-            { snippet: raw.text.slice(0, SNIPPET), cause: e },
-          );
-        }
-      }
-      return parsed.value;
-    },
-  };
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  return out;
-}
-
-function lowerKeys(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
-}
-
-function snippet(text: string): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > SNIPPET ? `${t.slice(0, SNIPPET)}…` : t || '(empty body)';
-}
-
-/** "/api/order?x=1" of a URL, for compact messages. */
-function pathOf(url: string): string {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(.*)$/i.exec(url);
-  return m?.[1] || '/';
-}
-
-function errorCode(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function isUndiciTimeout(e: unknown): boolean {
-  const code = errorCode(e);
-  return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-function isUndiciArgumentError(e: unknown): boolean {
-  return errorCode(e) === 'UND_ERR_INVALID_ARG';
-}
-
-function describeNetworkError(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const code = errorCode(e);
-  // undici wraps socket errors; the cause carries the syscall code (ECONNREFUSED, ENOTFOUND…)
-  const causeCode = errorCode(e.cause);
-  const codes = [code, causeCode].filter((c, i, a): c is string => c !== undefined && a.indexOf(c) === i);
-  return codes.length ? `${codes.join('/')} ${e.message}` : e.message;
-}
-
-/** Waits for `p`, but rejects as soon as `signal` aborts (p-limit's queue cannot be left otherwise). */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    p.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -34,3 +34,8 @@ export function parseRetryAfter(value: string | undefined | null, now: Date = ne
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - now.getTime());
 }
+
+/** POST and PATCH are not idempotent: they are retried only when the caller says it is safe. */
+export function retriesByDefault(method: string): boolean {
+  return !(method === 'POST' || method === 'PATCH');
+}
