@@ -62,7 +62,7 @@ export class AlzaTradeClient {
       acceptStatuses: [400],
     });
     if (res.status === 400) {
-      throw new ChannelBadRequestError(`AlzaTrade refused GET ${res.url} (HTTP 400): ${problemText(res.text)}`, { status: 400, body: res.text });
+      throw new ChannelBadRequestError(`AlzaTrade refused GET ${res.url} (HTTP 400): ${problemText(res.text)}`, { body: res.text });
     }
     return res;
   }

@@ -96,10 +96,7 @@ export class DrinksClient {
       return DrinksClient.explainAuth(err);
     }
     if (res.status === 400) {
-      throw new ChannelBadRequestError(`drinks2cash refused the order list query (HTTP 400): ${messageOf(res)}`, {
-        status: 400,
-        body: res.text,
-      });
+      throw new ChannelBadRequestError(`drinks2cash refused the order list query (HTTP 400): ${messageOf(res)}`, { body: res.text });
     }
     return this.validate(orderListEnvelopeSchema, res, 'GET /api/order').data;
   }
@@ -123,10 +120,7 @@ export class DrinksClient {
       return DrinksClient.explainAuth(err);
     }
     if (res.status === 400) {
-      throw new ChannelBadRequestError(`drinks2cash refused GET /api/order/${key} (HTTP 400): ${messageOf(res)}`, {
-        status: 400,
-        body: res.text,
-      });
+      throw new ChannelBadRequestError(`drinks2cash refused GET /api/order/${key} (HTTP 400): ${messageOf(res)}`, { body: res.text });
     }
     const data = this.validate(orderListEnvelopeSchema, res, `GET /api/order/${key}`).data;
     return data.length === 0 ? null : data[0];

@@ -8,7 +8,7 @@
 /** Reads one order; null (or undefined) when the channel does not know the id: it is skipped. */
 export type FetchOne = (externalId: string, signal: AbortSignal) => Promise<unknown | null | undefined>;
 
-export async function* fetchByIds(
+export async function* fetchEachById(
   externalIds: readonly string[],
   fetchOne: FetchOne,
   options: { concurrency: number; signal: AbortSignal },
