@@ -37,6 +37,7 @@ import { KeepAliveConnection } from './http-load.ts';
 import { ChannelRegistry } from '../src/core/registry.ts';
 import { parseConfig } from '../src/core/config.ts';
 import { startApiServer } from '../src/api/app.ts';
+import { sweepArrayBuffersOnMainThread } from '../src/api/reader.ts';
 import { createApiKey } from '../src/api/store/api-keys.ts';
 import { WebhookDispatcher } from '../src/webhooks/dispatcher.ts';
 import { createSubscription } from '../src/webhooks/store.ts';
@@ -217,6 +218,7 @@ async function load(url: string, key: string, inFlight: number, durationMs: numb
 // ---------------------------------------------------------------- child process: API server + webhook receiver
 
 async function child(database: string, secret: string): Promise<void> {
+  sweepArrayBuffersOnMainThread(); // as `orderhub serve` does at its start
   const registry = new ChannelRegistry([]);
   const store = await openHubStore(database);
   const config = parseConfig({ database }, registry, 'bench');

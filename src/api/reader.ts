@@ -31,14 +31,19 @@ class KyselyReader implements QueryReader {
 }
 
 /**
+ * Call once at the start of a process that serves the API (`orderhub serve` and each of its
+ * `--processes` workers, the demo, the API benchmark's server): a process-wide V8 flag, so it is set
+ * where the process starts rather than by whichever reader happens to be made first.
+ *
  * A page read as bytes is one Buffer per row (51 per page). V8 frees the memory behind dead Buffers
  * on a helper thread by default, and those frees contend with the main thread's allocations for
  * malloc's arena lock (perf: a fifth of a page's time in malloc/free, much of it futex waits).
  * Sweeping them on the main thread during GC instead took a page of 50 orders from 290 to 175 µs
- * (loop over the reader, 1 000 000 orders); a full sync measured the same either way. The flag is
- * process-wide (setting it again is harmless); V8 reads it at every GC.
+ * (loop over the reader, 1 000 000 orders); a full sync measured the same either way, so the
+ * scheduler and workers sharing the process lose nothing. V8 reads the flag at every GC; setting it
+ * again is harmless.
  */
-function sweepArrayBuffersOnMainThread(): void {
+export function sweepArrayBuffersOnMainThread(): void {
   setFlagsFromString('--no-concurrent-array-buffer-sweeping');
 }
 
@@ -46,7 +51,6 @@ class SqliteReader implements QueryReader {
   private readonly conn: SqliteDatabase.Database;
 
   constructor(file: string) {
-    sweepArrayBuffersOnMainThread();
     this.conn = new SqliteDatabase(file, { fileMustExist: true });
     this.conn.pragma('busy_timeout = 10000');
     this.conn.pragma('query_only = true');

@@ -13,6 +13,7 @@ import { createLogger } from '../../core/log.ts';
 import { openHubStore } from '../../store-modules.ts';
 import { countOrders, latestOrders } from '../../core/store/orders.ts';
 import { startApiServer, type RunningApiServer } from '../../api/app.ts';
+import { sweepArrayBuffersOnMainThread } from '../../api/reader.ts';
 import { createApiKey } from '../../api/store/api-keys.ts';
 import { syncConnection } from '../../core/sync/engine.ts';
 import { startSandbox, writeSandboxConfig } from '../../sandbox/sandbox.ts';
@@ -130,6 +131,8 @@ async function startDemoApi(
   logger: ReturnType<typeof createLogger>,
   port: number,
 ): Promise<RunningApiServer> {
+  // from here on this process serves the API too
+  sweepArrayBuffersOnMainThread();
   try {
     return await startApiServer({ store, config, registry: channels, logger, host: '127.0.0.1', port });
   } catch (err) {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { channels } from '../../channels/registry.ts';
 import { startApiServer } from '../../api/app.ts';
 import { parseProcesses, runServeCluster, serveWorkerIndex, workerLink } from '../../api/cluster.ts';
+import { sweepArrayBuffersOnMainThread } from '../../api/reader.ts';
 import { listApiKeys } from '../../api/store/api-keys.ts';
 import { openContext, UsageError, type GlobalOptions } from '../context.ts';
 
@@ -34,6 +35,8 @@ export function registerServe(program: Command): void {
       '1',
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
+      // this process (or each of its --processes workers, which run this action too) serves the API
+      sweepArrayBuffersOnMainThread();
       let port: number | undefined;
       if (opts.port !== undefined) {
         port = Number(opts.port);
