@@ -6,8 +6,9 @@
  * instant (from the schedule, or the list of inserted ones) and a changed status live outside.
  * Creation instants are microseconds (DRF renders microseconds) and non-decreasing in the index.
  */
-import { DateTime } from 'luxon';
-import { hash2, Rng } from '../../../sandbox/sim-kit.ts';
+import { GappedNumbers } from '../../kit/simulator/numbering.ts';
+import { hash2, Rng } from '../../kit/simulator/random.ts';
+import { TWO_DIGITS as TWO, WallClock } from '../../kit/simulator/wall-clock.ts';
 import {
   CATALOGUE, CHISINAU_CITY_ID, CYRILLIC_NAMES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, LOCALITIES, MOBILE_PREFIXES,
   PROMO_CODES, REGIONS, SECTORS, STORES, VILLAGE_STREETS, nameIn, type Lang, type Locality,
@@ -24,23 +25,17 @@ export const MALFORMED_CREATED_AT = 'not-a-date';
 
 
 // ---------------------------------------------------------------------------------------------
-// time formatting (Europe/Chisinau, offsets cached per UTC hour)
-
-const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+// time formatting (Europe/Chisinau, offsets cached per UTC hour by the kit's WallClock)
 
 export class ChisinauClock {
-  private readonly offsets = new Map<number, number>();
-  constructor(readonly zone: string = SIM_ZONE) {}
+  private readonly wall: WallClock;
+  constructor(readonly zone: string = SIM_ZONE) {
+    this.wall = new WallClock(zone);
+  }
 
-  /** offset in minutes at a UTC instant (ms); zone rules change on whole UTC hours here */
+  /** offset in minutes at a UTC instant (ms) */
   offsetMin(utcMs: number): number {
-    const hour = Math.floor(utcMs / 3_600_000);
-    let off = this.offsets.get(hour);
-    if (off === undefined) {
-      off = DateTime.fromMillis(hour * 3_600_000, { zone: this.zone }).offset;
-      this.offsets.set(hour, off);
-    }
-    return off;
+    return this.wall.offsetSec(Math.floor(utcMs / 1000)) / 60;
   }
 
   /**
@@ -63,9 +58,7 @@ export class ChisinauClock {
 
   /** UTC ms of local midnight starting a YYYY-MM-DD day */
   startOfDay(date: string): number {
-    const dt = DateTime.fromISO(date, { zone: this.zone }).startOf('day');
-    if (!dt.isValid) throw new TypeError(`"${date}" is not a date`);
-    return dt.toMillis();
+    return this.wall.startOfDay(date) * 1000;
   }
 }
 
@@ -110,20 +103,20 @@ export interface GeneratedOrderOptions {
 
 export class EcommdGenerator {
   readonly clock: ChisinauClock;
+  private readonly ids: GappedNumbers;
   constructor(readonly seed: number, zone: string = SIM_ZONE) {
     this.clock = new ChisinauClock(zone);
+    this.ids = new GappedNumbers(seed, ORDER_ID_BASE, ORDER_ID_STEP);
   }
 
   /** Order id of index i: strictly increasing, with gaps. */
   orderId(i: number): number {
-    return ORDER_ID_BASE + ORDER_ID_STEP * i + (hash2(this.seed ^ 0x68e31da4, i) % ORDER_ID_STEP);
+    return this.ids.at(i);
   }
 
   /** Index of an order id, or -1. */
   indexOf(id: number): number {
-    if (!Number.isSafeInteger(id) || id < ORDER_ID_BASE) return -1;
-    const i = Math.floor((id - ORDER_ID_BASE) / ORDER_ID_STEP);
-    return this.orderId(i) === id ? i : -1;
+    return this.ids.indexOf(id);
   }
 
   baseStatus(i: number): string {
@@ -266,4 +259,3 @@ export class EcommdGenerator {
   }
 }
 
-export { hash2, Rng };

@@ -2,12 +2,13 @@
  * A local ecom.md server for tests, `orderhub sandbox` and the demo. baseUrl is the server root
  * (`http://127.0.0.1:<port>`), like the connection's `https://admin.ecom.md`.
  */
-import { listenLocal } from '../../../sandbox/sim-kit.ts';
-import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
-import type { Lang } from './data.ts';
-import { SIM_ZONE, hash2 } from './generator.ts';
-import { buildEcommdServer, emptyCounters, setFaults, type EcommdRequestCounters, type EcommdServerState } from './server.ts';
+import { FaultKnobs, type KnobRule } from '../../kit/simulator/faults.ts';
+import { SimulatorHarness, simulatedHistory, simulatorWith, type SimulatorControls } from '../../kit/simulator/harness.ts';
+import { numericId } from '../../kit/simulator/numbering.ts';
+import { langOf, type Lang } from './data.ts';
+import { SIM_ZONE } from './generator.ts';
+import { buildEcommdServer, emptyCounters, type EcommdRequestCounters } from './server.ts';
 import { EcommdStore, NO_FAULTS, type EcommdFaults, type StatusChange } from './store.ts';
 
 export type { EcommdFaults, StatusChange, EcommdRequestCounters };
@@ -22,18 +23,9 @@ export interface EcommdSimulatorOptions extends SimulatorOptions {
   now?: number;
 }
 
-export interface EcommdSimulator extends RunningSimulator {
-  baseUrl: string;
+export interface EcommdSimulator extends RunningSimulator, SimulatorControls<EcommdFaults, EcommdRequestCounters> {
   connection: { kind: 'ecommd'; baseUrl: string; apiToken: string };
   apiToken: string;
-  port: number;
-  /** live request counters (/external/ only) */
-  readonly requests: EcommdRequestCounters;
-  /** current fault knobs (a copy) */
-  readonly faults: EcommdFaults;
-  /** merges knobs (null/undefined → default/off) and restarts the fault cycle */
-  setFaults(faults: Partial<EcommdFaults>): EcommdFaults;
-  clearFaults(): void;
   /** sets an order's status directly (no API rules) */
   changeStatus(id: number | string, status: string): StatusChange;
   /** moves random older open orders one plausible step on */
@@ -49,83 +41,61 @@ export interface EcommdSimulator extends RunningSimulator {
   getOrder(id: number | string, lang?: Lang): Record<string, unknown> | null;
   /** the current status, or null for an unknown order */
   statusOf(id: number | string): string | null;
-  /** clears inserted orders, status changes, counters and faults */
-  reset(): void;
   tick(): { inserted: number[]; changed: StatusChange[] };
-  close(): Promise<void>;
 }
 
-function toId(n: number | string): number {
-  return typeof n === 'number' ? n : /^\d+$/.test(n.trim()) ? Number(n) : NaN;
-}
+/** DRF behind a proxy: the origin its `next` links carry */
+const origin: KnobRule = (value) => {
+  if (typeof value !== 'string' || !/^https?:\/\/[^/]+$/.test(value)) throw new TypeError('fault knob "nextLinkOrigin" must be an origin such as http://backend:8000');
+  return value;
+};
 
 export async function startEcommdSimulator(options: EcommdSimulatorOptions): Promise<EcommdSimulator> {
-  const nowMs = options.now ?? Date.now();
-  const since = options.since ?? DateTime.fromMillis(nowMs, { zone: SIM_ZONE }).minus({ days: 90 }).toISODate()!;
-  const sinceMs = DateTime.fromISO(since, { zone: SIM_ZONE }).startOf('day').toMillis();
-  if (!Number.isFinite(sinceMs)) throw new TypeError(`since: "${since}" is not a date (YYYY-MM-DD)`);
+  const history = simulatedHistory(options, SIM_ZONE, 90);
   const store = new EcommdStore({
     seed: options.seed,
     orders: options.orders,
-    sinceMs,
-    untilMs: nowMs,
-    now: options.now === undefined ? undefined : () => nowMs,
+    sinceMs: history.sinceSec * 1000,
+    untilMs: history.nowMs,
+    now: options.now === undefined ? undefined : () => history.nowMs,
   });
   const apiToken = options.apiToken ?? DEFAULT_SIM_API_TOKEN;
-  let tickState = hash2(options.seed, 0x51ed);
-  const state: EcommdServerState = {
-    store,
-    apiToken,
-    counters: emptyCounters(),
-    faultTick: 0,
-    tick() {
-      tickState = hash2(tickState, 0x9e37);
-      const inserted = store.insertOrders(1 + (tickState % 3));
-      const changed = store.changeRandomOldOrders(1 + ((tickState >>> 8) % 3));
-      return { inserted, changed };
+  const faults = new FaultKnobs<EcommdFaults>(NO_FAULTS, { nextLinkOrigin: origin }, { get: () => store.faults, set: (f) => void (store.faults = f) });
+  const harness = new SimulatorHarness({ seed: options.seed, faults, counters: emptyCounters, reset: () => store.reset() });
+  const app = await buildEcommdServer({ store, apiToken, counters: harness.counters, faults });
+  const tick = () => harness.tick(store);
+  const controls = await harness.listen(app, options, {
+    stats: () => ({ orders: store.count(), generated: store.generated, inserted: store.insertedCount, statusChanges: store.statusChanges }),
+    tick,
+    orders: {
+      ids: () => store.allOrderIds(),
+      get(id, request) {
+        const index = store.indexOf(numericId(id));
+        return index < 0 ? null : store.order(index, langOf(request.headers['accept-language']));
+      },
+      insert: (count) => store.insertOrders(count),
+      setStatus: (id, status) => (store.indexOf(numericId(id)) < 0 ? null : store.changeStatus(numericId(id), status)),
+      changeRandom: (count) => store.changeRandomOldOrders(count),
     },
-    reset() {
-      store.reset();
-      Object.assign(state.counters, emptyCounters());
-      state.faultTick = 0;
-      tickState = hash2(options.seed, 0x51ed);
-    },
-  };
-  const app = await buildEcommdServer(state);
-  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
+  });
 
-  return {
-    baseUrl,
-    connection: { kind: 'ecommd', baseUrl, apiToken },
+  return simulatorWith(controls, {
+    connection: { kind: 'ecommd' as const, baseUrl: controls.baseUrl, apiToken },
     apiToken,
-    port,
-    get requests() {
-      return state.counters;
-    },
-    get faults() {
-      return { ...store.faults };
-    },
-    setFaults: (f) => setFaults(state, f),
-    clearFaults() {
-      store.faults = { ...NO_FAULTS };
-      state.faultTick = 0;
-    },
-    changeStatus: (id, status) => store.changeStatus(toId(id), status),
-    changeRandomOldOrders: (count) => store.changeRandomOldOrders(count),
-    insertOrders: (count) => store.insertOrders(count),
+    changeStatus: (id: number | string, status: string) => store.changeStatus(numericId(id), status),
+    changeRandomOldOrders: (count: number) => store.changeRandomOldOrders(count),
+    insertOrders: (count: number) => store.insertOrders(count),
     allOrderIds: () => store.allOrderIds(),
     malformedIds: () => store.malformedIds(),
     orderCount: () => store.count(),
-    getOrder(id, lang = 'ro') {
-      const i = store.indexOf(toId(id));
+    getOrder(id: number | string, lang: Lang = 'ro') {
+      const i = store.indexOf(numericId(id));
       return i < 0 ? null : store.order(i, lang);
     },
-    statusOf(id) {
-      const i = store.indexOf(toId(id));
+    statusOf(id: number | string) {
+      const i = store.indexOf(numericId(id));
       return i < 0 ? null : store.status(i);
     },
-    reset: () => state.reset(),
-    tick: () => state.tick() as { inserted: number[]; changed: StatusChange[] },
-    close: () => app.close(),
-  };
+    tick,
+  });
 }

@@ -1,25 +1,21 @@
 /**
- * The simulator's truth: generated orders (a pure function of seed and index, never stored) plus
- * small overlays — inserted orders (their creation instants only) and changed statuses — and the
- * fault knobs. Global index: 0..generated-1 generated, then inserted. Creation instants are
- * non-decreasing and ids strictly increasing in the index, so ordering by created_at or by id is
+ * The simulator's truth: generated orders (a pure function of seed and index, never stored, in the
+ * kit's OrderLog, in µs) plus small overlays — changed statuses — and the fault knobs. Creation
+ * instants strictly increase with the index and so do ids, so ordering by created_at or by id is
  * index order and `created_after` is a binary search.
  */
+import { everyNth, type RequestFaults } from '../../kit/simulator/faults.ts';
+import { OrderLog } from '../../kit/simulator/order-log.ts';
+import { HashChain, hash2 } from '../../kit/simulator/random.ts';
 import type { Lang } from './data.ts';
-import { EcommdGenerator, ITEM_ID_BASE, MAX_LINES, hash2 } from './generator.ts';
+import { EcommdGenerator, ITEM_ID_BASE, MAX_LINES } from './generator.ts';
 import { ECOMMD_STATUS_TABLE, isEcommdStatus } from '../status-map.ts';
 import { isOpenStatus } from '../../../core/canonical/status.ts';
 
-export interface EcommdFaults {
-  /** delay before every /external/ answer */
-  latencyMs: number;
-  /** every n-th /external/ request answers 429 with `Retry-After: retryAfterSeconds` (0 = off) */
-  rateLimitEvery: number;
+/** Request faults hit /external/ requests (errorEvery answers Django's HTML error page). */
+export interface EcommdFaults extends RequestFaults {
+  /** the `Retry-After` of a rateLimitEvery 429 */
   retryAfterSeconds: number;
-  /** every n-th /external/ request answers 500 (Django's HTML error page) (0 = off) */
-  errorEvery: number;
-  /** every n-th /external/ request answers 200 with the JSON body cut in half (0 = off) */
-  truncateEvery: number;
   /** every n-th order (by index) has created_at "not-a-date" (0 = off) */
   malformedEvery: number;
   /** silent page-size cap below the API's own 5000 (0 = only the API's cap) */
@@ -83,46 +79,21 @@ export interface EcommdStoreOptions {
   now?: () => number;
 }
 
-export class EcommdStore {
+/** An order log in µs since the epoch (DRF renders microseconds). */
+export class EcommdStore extends OrderLog {
   readonly gen: EcommdGenerator;
   faults: EcommdFaults = { ...NO_FAULTS };
-  /** creation instants (µs) of inserted orders, index = generated + k */
-  private inserted: number[] = [];
   private statusOverlay = new Map<number, string>();
   /** bumped on every change (insert, status): invalidates cached filtered lists */
   version = 0;
-  private readonly sinceUs: number;
-  private readonly stepUs: number;
-  private rng: number;
-  private readonly now: () => number;
+  /** draws of the random status changes (reset does not replay them) */
+  private readonly mutations: HashChain;
 
   constructor(readonly options: EcommdStoreOptions) {
-    if (!Number.isSafeInteger(options.orders) || options.orders < 0) throw new RangeError('orders must be a non-negative integer');
+    const now = options.now ?? (() => Date.now());
+    super({ orders: options.orders, since: options.sinceMs * 1000, until: options.untilMs * 1000, now: () => now() * 1000, floatStep: true, strictlyIncreasing: true });
     this.gen = new EcommdGenerator(options.seed);
-    this.sinceUs = options.sinceMs * 1000;
-    const span = Math.max(0, options.untilMs - options.sinceMs) * 1000;
-    // float step: i * step is monotonic in i and stays an exact integer range (< 2^53 µs)
-    this.stepUs = options.orders > 0 ? span / options.orders : 0;
-    this.rng = hash2(options.seed, 0x7fff_fff0);
-    this.now = options.now ?? (() => Date.now());
-  }
-
-  get generated(): number {
-    return this.options.orders;
-  }
-
-  get insertedCount(): number {
-    return this.inserted.length;
-  }
-
-  count(): number {
-    return this.options.orders + this.inserted.length;
-  }
-
-  /** creation instant of an index, µs since the epoch */
-  timeUs(index: number): number {
-    const n = this.options.orders;
-    return index < n ? this.sinceUs + Math.floor(index * this.stepUs) : this.inserted[index - n]!;
+    this.mutations = new HashChain(hash2(options.seed, 0x7fff_fff0), 0x9e37);
   }
 
   idOf(index: number): number {
@@ -130,24 +101,11 @@ export class EcommdStore {
   }
 
   indexOf(id: number): number {
-    const i = this.gen.indexOf(id);
-    return i >= 0 && i < this.count() ? i : -1;
-  }
-
-  /** smallest index created strictly after `us` (count() when none) */
-  firstAfter(us: number): number {
-    let lo = 0;
-    let hi = this.count();
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (this.timeUs(mid) > us) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return this.known(this.gen.indexOf(id));
   }
 
   baseStatus(index: number): string {
-    return index < this.options.orders ? this.gen.baseStatus(index) : 'new';
+    return index < this.generated ? this.gen.baseStatus(index) : 'new';
   }
 
   status(index: number): string {
@@ -155,13 +113,12 @@ export class EcommdStore {
   }
 
   isMalformed(index: number): boolean {
-    const n = this.faults.malformedEvery;
-    return n > 0 && (index + 1) % n === 0;
+    return everyNth(this.faults.malformedEvery, index);
   }
 
   /** the order as the API serves it now (faults applied) */
   order(index: number, lang: Lang): Record<string, unknown> {
-    return this.gen.order(index, this.timeUs(index), {
+    return this.gen.order(index, this.timeOf(index), {
       status: this.status(index),
       lang,
       malformed: this.isMalformed(index),
@@ -176,10 +133,7 @@ export class EcommdStore {
   }
 
   allOrderIds(): number[] {
-    const n = this.count();
-    const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = this.gen.orderId(i);
-    return out;
+    return this.map((i) => this.gen.orderId(i));
   }
 
   malformedIds(): number[] {
@@ -203,22 +157,11 @@ export class EcommdStore {
     return this.statusOverlay.size;
   }
 
-  /** inserts orders created now (after every existing one); returns their ids */
+  /** inserts orders created now, each strictly after the last (created_at order = index order); returns their ids */
   insertOrders(count: number): number[] {
-    const ids: number[] = [];
-    for (let k = 0; k < count; k++) {
-      const last = this.count() > 0 ? this.timeUs(this.count() - 1) : 0;
-      // strictly later than the last one: created_at order = index order
-      this.inserted.push(Math.max(this.now() * 1000, last + 1));
-      ids.push(this.gen.orderId(this.count() - 1));
-    }
+    const first = this.append(count);
     if (count > 0) this.version++;
-    return ids;
-  }
-
-  private random(): number {
-    this.rng = hash2(this.rng, 0x9e37);
-    return this.rng;
+    return Array.from({ length: count }, (_, k) => this.gen.orderId(first + k));
   }
 
   /** moves random open orders from the older half one plausible step on */
@@ -226,19 +169,19 @@ export class EcommdStore {
     const changes: StatusChange[] = [];
     const pool = Math.max(1, Math.floor(this.count() / 2));
     for (let tries = 0; changes.length < count && tries < count * 200 && this.count() > 0; tries++) {
-      const i = this.random() % pool;
+      const i = this.mutations.next() % pool;
       const current = this.status(i);
       const next = NEXT[current];
       if (!next || !isOpenStatus(ECOMMD_STATUS_TABLE[current as keyof typeof ECOMMD_STATUS_TABLE])) continue;
-      changes.push(this.changeStatus(this.gen.orderId(i), next[this.random() % next.length]!));
+      changes.push(this.changeStatus(this.gen.orderId(i), next[this.mutations.next() % next.length]!));
     }
     return changes;
   }
 
-  reset(): void {
-    this.inserted = [];
+  /** forgets inserted orders and status changes (the knobs are the harness's) */
+  override reset(): void {
+    super.reset();
     this.statusOverlay.clear();
-    this.faults = { ...NO_FAULTS };
     this.version++;
   }
 }
