@@ -1,37 +1,35 @@
 /**
  * Order exports shared by the CLI (`orderhub orders export`) and the REST API
  * (`GET /v1/orders/export`): NDJSON (one canonical order per line), CSV, or a JSON array, written with
- * back-pressure so a million-order export streams in constant memory.
+ * back-pressure so a million-order export streams in constant memory. The CSV layouts, the UTF-8 BOM
+ * and formula neutralising are in export-csv.ts.
  */
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
 import type { CanonicalOrder } from './canonical/order.ts';
+import { csvHeader, csvRecords, UTF8_BOM, type CsvLayout } from './export-csv.ts';
+
+// (kept here too: the CLI re-exports them from this module)
+export { CSV_COLUMNS, csvRow } from './export-csv.ts';
 
 export type ExportFormat = 'ndjson' | 'csv' | 'json';
 
-export const CSV_COLUMNS = [
-  'id', 'connection', 'channel', 'externalId', 'number', 'createdAt', 'updatedAt', 'status', 'channelStatus', 'currency',
-  'totalItems', 'totalShipping', 'total', 'taxIncluded', 'paid', 'paymentMethod', 'shippingMethod', 'trackingNumbers',
-  'customerName', 'customerEmail', 'customerPhone', 'customerCompany', 'customerCompanyId', 'customerVatId',
-  'shippingName', 'shippingCompany', 'shippingStreet', 'shippingCity', 'shippingPostalCode', 'shippingCountry',
-  'billingName', 'billingCompany', 'billingStreet', 'billingCity', 'billingPostalCode', 'billingCountry',
-  'itemCount', 'items', 'note',
-] as const;
+/** CSV-only choices; NDJSON and JSON exports have none. */
+export interface CsvOptions {
+  /** one row per order (default) or one per order item (export-csv.ts) */
+  layout?: CsvLayout;
+  /** start with a UTF-8 byte order mark, for Excel */
+  bom?: boolean;
+}
 
-/** One CSV row per order; the items travel as a JSON array in one column so nothing is lost. */
-export function csvRow(o: CanonicalOrder): Array<string | null> {
-  const b = (v: boolean | null) => (v === null ? null : String(v));
-  return [
-    o.id, o.connection, o.channel, o.externalId, o.number, o.createdAt, o.updatedAt, o.status, o.channelStatus, o.currency,
-    o.totals.items, o.totals.shipping, o.totals.total, b(o.totals.taxIncluded), b(o.paid), o.paymentMethod, o.shippingMethod,
-    o.trackingNumbers.join(' '),
-    o.customer.name, o.customer.email, o.customer.phone, o.customer.company, o.customer.companyId, o.customer.vatId,
-    o.shippingAddress?.name ?? null, o.shippingAddress?.company ?? null, o.shippingAddress?.street ?? null,
-    o.shippingAddress?.city ?? null, o.shippingAddress?.postalCode ?? null, o.shippingAddress?.country ?? null,
-    o.billingAddress?.name ?? null, o.billingAddress?.company ?? null, o.billingAddress?.street ?? null,
-    o.billingAddress?.city ?? null, o.billingAddress?.postalCode ?? null, o.billingAddress?.country ?? null,
-    String(o.items.length), JSON.stringify(o.items), o.note,
-  ];
+/**
+ * Why these options do not fit the format (they are CSV options, and NDJSON/JSON stay as they are),
+ * or null when they do; `spell` writes an option's name as the caller's users know it (`--bom`).
+ */
+export function csvOptionsProblem(format: ExportFormat, options: CsvOptions, spell = (name: string) => name): string | null {
+  if (format === 'csv') return null;
+  const given = (['layout', 'bom'] as const).filter((k) => options[k] !== undefined).map(spell);
+  if (given.length === 0) return null;
+  return `${given.join(' and ')} ${given.length === 1 ? 'applies' : 'apply'} to CSV exports only, not to ${format}`;
 }
 
 export class OutputClosedError extends Error {
@@ -64,13 +62,15 @@ async function write(out: Writable, chunk: string): Promise<void> {
   });
 }
 
-export async function exportOrders(orders: AsyncIterable<CanonicalOrder>, format: ExportFormat, out: Writable): Promise<number> {
+/** Writes every order in the format; answers how many orders (not rows) were written. */
+export async function exportOrders(orders: AsyncIterable<CanonicalOrder>, format: ExportFormat, out: Writable, csv: CsvOptions = {}): Promise<number> {
+  const layout = csv.layout ?? 'orders';
   let n = 0;
-  if (format === 'csv') await write(out, stringify([CSV_COLUMNS as unknown as string[]]));
+  if (format === 'csv') await write(out, `${csv.bom === true ? UTF8_BOM : ''}${csvHeader(layout)}`);
   if (format === 'json') await write(out, '[');
   for await (const o of orders) {
     if (format === 'ndjson') await write(out, `${JSON.stringify(o)}\n`);
-    else if (format === 'csv') await write(out, stringify([csvRow(o)]));
+    else if (format === 'csv') await write(out, csvRecords(o, layout));
     else await write(out, `${n === 0 ? '\n' : ',\n'}${JSON.stringify(o)}`);
     n++;
   }

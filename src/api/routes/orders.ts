@@ -1,8 +1,8 @@
 /** /v1/orders …: list, export, detail, and write-back requests (status, tracking). */
 import { PassThrough } from 'node:stream';
 import type { CanonicalOrder } from '../../core/canonical/order.ts';
-import { CANONICAL_STATUSES } from '../../core/canonical/status.ts';
-import { exportOrders, OutputClosedError } from '../../core/export.ts';
+import { csvOptionsProblem, exportOrders, OutputClosedError } from '../../core/export.ts';
+import { CSV_LAYOUTS } from '../../core/export-csv.ts';
 import { findOrder, orderJournal, orderPayloads } from '../../core/store/orders.ts';
 import { checkWriteBack, type StatusRequest, type TrackingRequest } from '../../outbox/channel.ts';
 import { getWriteBack, insertWriteBack, toWriteBackInfo, writeBacksOfOrder, type WriteBackKind } from '../../outbox/store.ts';
@@ -15,18 +15,15 @@ import {
   orderPageSchema, splitList, statusBody, toUtcIso, trackingBody, writeBackIdParams, writeBackSchema,
 } from '../schemas.ts';
 import { principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
-import type { z } from 'zod';
+import { rejectUnknownNames } from './known-names.ts';
+import { z } from 'zod';
 
-function toFilter(q: z.infer<typeof exportOrdersQuery> | z.infer<typeof listOrdersQuery>): OrderListFilter {
-  const status = splitList(q.status);
-  const unknown = status?.filter((s) => !(CANONICAL_STATUSES as readonly string[]).includes(s));
-  if (unknown && unknown.length > 0) {
-    throw new ApiError(400, 'validation_failed', `unknown status ${unknown.join(', ')}; one of ${CANONICAL_STATUSES.join(', ')}`);
-  }
+/** The query's filter; a connection, channel or status that does not exist is a 400 (known-names.ts). */
+async function toFilter(ctx: ApiContext, q: z.infer<typeof exportOrdersQuery> | z.infer<typeof listOrdersQuery>): Promise<OrderListFilter> {
+  const filter = { connection: splitList(q.connection), channel: splitList(q.channel), status: splitList(q.status) };
+  await rejectUnknownNames(ctx, filter);
   return {
-    connection: splitList(q.connection),
-    channel: splitList(q.channel),
-    status,
+    ...filter,
     createdFrom: toUtcIso(q.createdFrom),
     createdTo: toUtcIso(q.createdTo),
     updatedFrom: toUtcIso(q.updatedFrom),
@@ -34,6 +31,17 @@ function toFilter(q: z.infer<typeof exportOrdersQuery> | z.infer<typeof listOrde
     q: q.q,
   };
 }
+
+/** The export's query: the filters and format, plus the CSV-only `layout` and `bom` (export-csv.ts). */
+const exportQuery = exportOrdersQuery
+  .extend({
+    layout: z.enum(CSV_LAYOUTS).optional().describe('CSV only: orders = one row per order (default), items = one row per order item'),
+    bom: z.enum(['true', 'false']).optional().describe('CSV only: true = start with a UTF-8 byte order mark (for Excel)'),
+  })
+  .superRefine((q, check) => {
+    const problem = csvOptionsProblem(q.format, { layout: q.layout, bom: q.bom === undefined ? undefined : q.bom === 'true' });
+    if (problem) check.addIssue({ code: 'custom', path: [q.layout !== undefined ? 'layout' : 'bom'], message: problem });
+  });
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 const DATA_OPEN = Buffer.from('{"data":[');
@@ -54,7 +62,7 @@ export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   }, async (request, reply) => {
     const q = request.query;
-    const filter = toFilter(q);
+    const filter = await toFilter(ctx, q);
     const cache = ctx.responseCache;
     // (the data version is only needed to use the cache: one query less per request without it)
     const version = cache ? await journalVersion() : 0;
@@ -78,18 +86,19 @@ export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
   app.get('/v1/orders/export', {
     schema: {
       tags: ['orders'],
-      summary: 'Stream every matching order as NDJSON or CSV',
-      querystring: exportOrdersQuery,
+      summary: 'Stream every matching order as NDJSON or CSV (one row per order or per item)',
+      querystring: exportQuery,
       response: { 400: errorSchema, 401: errorSchema },
     },
   }, async (request, reply) => {
     const q = request.query;
-    const filter = toFilter(q);
+    const filter = await toFilter(ctx, q);
     const out = new PassThrough();
     async function* orders(): AsyncGenerator<CanonicalOrder> {
       for await (const text of streamFilteredOrders(store.db, store.dialect, filter)) yield JSON.parse(text) as CanonicalOrder;
     }
-    exportOrders(orders(), q.format, out).then(
+    const layout = q.layout ?? 'orders';
+    exportOrders(orders(), q.format, out, { layout, bom: q.bom === 'true' }).then(
       () => out.end(),
       (err: unknown) => {
         if (err instanceof OutputClosedError) return; // the client went away
@@ -100,7 +109,7 @@ export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
     const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
     return reply
       .header('content-type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
-      .header('content-disposition', `attachment; filename="orders-${stamp}.${q.format === 'csv' ? 'csv' : 'ndjson'}"`)
+      .header('content-disposition', `attachment; filename="${layout === 'items' ? 'order-items' : 'orders'}-${stamp}.${q.format === 'csv' ? 'csv' : 'ndjson'}"`)
       .send(out as never);
   });
 
