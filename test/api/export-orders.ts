@@ -5,6 +5,7 @@
  */
 import { request } from 'undici';
 import { channels } from '../../src/channels/registry.ts';
+import { alzaDropshipConfigSchema } from '../../src/channels/alza-dropship/config.ts';
 import { HTTP_SETTINGS } from '../../src/channels/alza-dropship/tests/helpers.ts';
 import { startAlzaDropshipSimulator, type AlzaDropshipSimulator } from '../../src/channels/alza-dropship/simulator/index.ts';
 import type { CanonicalOrder } from '../../src/core/canonical/order.ts';
@@ -47,7 +48,7 @@ export async function startExportFixture(kind: StoreKind): Promise<ExportFixture
   const entry = { name: 'alza-drop', ...sim.connection, http: HTTP_SETTINGS };
   const api = await startTestApi(kind, { registry: channels, connections: [entry] });
   try {
-    await sim.connectTo!({ serverUrl: api.url, store: api.t.store, connection: entry });
+    await sim.connectTo!({ serverUrl: api.url, store: api.t.store, connection: alzaDropshipConfigSchema.parse(entry) });
     const products = sim.products();
     for (const [i, o] of DROPSHIP_ORDERS.entries()) {
       const items = Array.from({ length: o.lines }, (_, l) => ({ code: products[(i + l) % products.length]!.code, quantity: 1 + l, price: `${100 + l}.50` }));

@@ -1,16 +1,19 @@
 /** `orderhub orders list|show|export|set-status|attach-document`. */
 // CSV_COLUMNS, csvRow and exportOrders live in src/core/export.ts (shared with the REST API).
 export { CSV_COLUMNS, csvRow, exportOrders } from '../../core/export.ts';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CanonicalOrder } from '../../core/canonical/order.ts';
-import { exportOrders } from '../../core/export.ts';
+import { csvOptionsProblem, exportOrders, type CsvOptions, type ExportFormat } from '../../core/export.ts';
+import { CSV_LAYOUTS, type CsvLayout } from '../../core/export-csv.ts';
 import { CANONICAL_STATUSES } from '../../core/canonical/status.ts';
 import { findOrder, latestOrders, orderJournal, orderPayloads, streamOrders, type OrderFilter } from '../../core/store/orders.ts';
 import { uploadDocument, writeBackStatus } from '../../core/sync/write-back.ts';
-import { openContext, selectConnections, UsageError, type CliContext, type GlobalOptions } from '../context.ts';
+import { openContext, rejectUnknownNames, selectConnections, UsageError, type CliContext, type GlobalOptions } from '../context.ts';
+import { wholeNumber } from '../options.ts';
 import { channels } from '../../channels/registry.ts';
 import { formatTable, truncate } from '../format.ts';
 
@@ -20,16 +23,15 @@ interface FilterOptions {
   since?: string;
 }
 
-function toFilter(opts: FilterOptions): OrderFilter {
-  if (opts.status !== undefined && !(CANONICAL_STATUSES as readonly string[]).includes(opts.status)) {
-    throw new UsageError(`--status must be one of ${CANONICAL_STATUSES.join(', ')}`);
-  }
+/** The options' filter; a connection or status that does not exist is a usage error (known-names.ts). */
+async function toFilter(ctx: CliContext, opts: FilterOptions): Promise<OrderFilter> {
   let since: string | undefined;
   if (opts.since !== undefined) {
     const d = new Date(opts.since);
     if (Number.isNaN(d.getTime())) throw new UsageError(`--since must be a date or date-time, got "${opts.since}"`);
     since = d.toISOString();
   }
+  await rejectUnknownNames(ctx, { connection: opts.connection === undefined ? [] : [opts.connection], status: opts.status === undefined ? [] : [opts.status] });
   return { connection: opts.connection, status: opts.status, since };
 }
 
@@ -44,15 +46,14 @@ export function registerOrders(program: Command): void {
   const orders = program.command('orders').description('read, export and write back orders in the store');
 
   addFilterOptions(orders.command('list').description('list orders, newest first within the limit'))
-    .option('-n, --limit <n>', 'how many', '50')
-    .action(async (opts: FilterOptions & { limit: string }, cmd: Command) => {
-      const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive whole number');
+    .option('-n, --limit <n>', 'how many', wholeNumber(1), 50)
+    .action(async (opts: FilterOptions & { limit: number }, cmd: Command) => {
+      const limit = opts.limit;
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const rows: string[][] = [];
         // The list shows the latest orders: stream the filter and keep the last `limit`.
-        const recent = await latestOrders(ctx.store.db, toFilter(opts), limit);
+        const recent = await latestOrders(ctx.store.db, await toFilter(ctx, opts), limit);
         for (const o of recent) {
           rows.push([
             o.connection, o.externalId, o.createdAt.slice(0, 19).replace('T', ' '), o.status, o.channelStatus,
@@ -90,12 +91,18 @@ export function registerOrders(program: Command): void {
   addFilterOptions(orders.command('export').description('stream canonical orders: one per line (ndjson), CSV rows, or a JSON array'))
     .option('-f, --format <format>', 'ndjson | csv | json', 'ndjson')
     .option('-o, --out <file>', 'write to this file instead of stdout')
-    .action(async (opts: FilterOptions & { format: string; out?: string }, cmd: Command) => {
+    .addOption(new Option('--layout <layout>', 'CSV only: one row per order (orders, the default) or per order item (items)').choices(CSV_LAYOUTS))
+    .option('--bom', 'CSV only: start with a UTF-8 byte order mark, so Excel shows accented letters')
+    .action(async (opts: FilterOptions & { format: string; out?: string; layout?: CsvLayout; bom?: true }, cmd: Command) => {
       if (!['ndjson', 'csv', 'json'].includes(opts.format)) throw new UsageError('--format must be ndjson, csv or json');
+      const csv: CsvOptions = { layout: opts.layout, bom: opts.bom };
+      const problem = csvOptionsProblem(opts.format as ExportFormat, csv, (name) => `--${name}`);
+      if (problem) throw new UsageError(problem);
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
-      const out = opts.out ? createWriteStream(opts.out) : process.stdout;
       try {
-        const n = await exportOrders(streamOrders(ctx.store.db, toFilter(opts)), opts.format as 'ndjson', out);
+        const filter = await toFilter(ctx, opts);
+        const out = opts.out ? await openForWriting(opts.out) : process.stdout;
+        const n = await exportOrders(streamOrders(ctx.store.db, filter), opts.format as ExportFormat, out, csv);
         if (opts.out) {
           await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
           process.stderr.write(`exported ${n} orders to ${opts.out}\n`);
@@ -127,17 +134,25 @@ export function registerOrders(program: Command): void {
     .option('--inform-client', 'ask the channel to notify the customer')
     .option('--content-type <mime>', 'MIME type of the file', 'application/pdf')
     .action(async (ref: string, file: string, opts: { type: string; informClient?: boolean; contentType: string }, cmd: Command) => {
+      // the file first: a wrong path is the user's to fix before anything is opened or sent
+      const data = await readFile(file);
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const order = await findOrder(ctx.store.db, ref);
         if (!order) throw new UsageError(`no order "${ref}"`);
-        const data = await readFile(file);
         await uploadDocument(writeBackDeps(ctx, order), order, { fileName: basename(file), contentType: opts.contentType, data, type: opts.type, informClient: opts.informClient === true });
         process.stdout.write(`uploaded ${basename(file)} (${data.length} bytes) as ${opts.type} to ${order.connection}:${order.externalId}\n`);
       } finally {
         await ctx.close();
       }
     });
+}
+
+/** The file opened (or its error thrown, e.g. ENOENT for a missing folder) before any row is written. */
+async function openForWriting(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  await once(stream, 'open');
+  return stream;
 }
 
 function writeBackDeps(ctx: CliContext, order: CanonicalOrder) {
