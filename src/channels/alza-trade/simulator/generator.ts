@@ -3,10 +3,11 @@
  *
  * Order `i` is a pure function of (seed, i, creation time, state): nothing is kept per order, so a
  * simulator of 100k+ orders holds only its overlays. The JSON goes through `toWireOrder` of
- * api-contract.ts, so correcting the assumed field names there changes the simulator too.
+ * schemas.ts, so correcting the assumed field names there changes the simulator too.
  */
 import { DateTime } from 'luxon';
-import { hash2, Rng } from '../../../sandbox/sim-kit.ts';
+import { GappedNumbers } from '../../kit/simulator/numbering.ts';
+import { hash2, Rng } from '../../kit/simulator/random.ts';
 import { ALZA_STATES, formatWireTime, toWireOrder, type AlzaAddress, type AlzaCustomer, type AlzaState } from '../schemas.ts';
 import {
   CATALOGUE, COMPANY_NAMES, CZ_CARRIERS, CZ_CITIES, CZ_FEMALE, CZ_FIRST, CZ_LAST_F, CZ_LAST_M, CZ_STREETS,
@@ -62,22 +63,21 @@ export interface GeneratedOrderInput {
 }
 
 export class AlzaGenerator {
+  private readonly numbers: GappedNumbers;
   constructor(
     readonly seed: number,
     readonly zone: string = SIM_ZONE,
-  ) {}
-
-  orderNumber(i: number): string {
-    return String(ORDER_NUMBER_BASE + NUMBER_STEP * i + (hash2(this.seed ^ 0x68e31da4, i) % NUMBER_STEP));
+  ) {
+    this.numbers = new GappedNumbers(seed, ORDER_NUMBER_BASE, NUMBER_STEP);
   }
 
-  /** index of an order number, or -1 */
+  orderNumber(i: number): string {
+    return String(this.numbers.at(i));
+  }
+
+  /** index of an order number (10 digits), or -1 */
   indexOf(orderNumber: string): number {
-    if (!/^\d{10}$/.test(orderNumber)) return -1;
-    const n = Number(orderNumber) - ORDER_NUMBER_BASE;
-    if (n < 0) return -1;
-    const i = Math.floor(n / NUMBER_STEP);
-    return this.orderNumber(i) === orderNumber ? i : -1;
+    return /^\d{10}$/.test(orderNumber) ? this.numbers.indexOf(Number(orderNumber)) : -1;
   }
 
   /** The state an order was generated with, by its age at `referenceSec` (the simulator's start). */
@@ -183,4 +183,3 @@ export class AlzaGenerator {
   }
 }
 
-export { hash2, Rng };

@@ -61,6 +61,19 @@ export class Identity {
     this.settings = { ...DEFAULT_IDENTITY, ...settings };
   }
 
+  /** Merges settings after checking every one: a known name, a value of the setting's type. */
+  update(settings: Partial<IdentitySettings> | Record<string, unknown>): IdentitySettings {
+    const next = { ...this.settings };
+    for (const [k, v] of Object.entries(settings)) {
+      if (!(k in next)) throw new RangeError(`unknown identity setting "${k}"; known: ${Object.keys(next).join(', ')}`);
+      const current = (next as Record<string, unknown>)[k];
+      if (typeof v !== typeof current) throw new TypeError(`identity setting "${k}" must be a ${typeof current}`);
+      (next as Record<string, unknown>)[k] = v;
+    }
+    this.settings = next;
+    return next;
+  }
+
   /** A POST to /connect/token with its form fields (null when the body was not a form). */
   token(form: Record<string, string> | null, now = Date.now()): TokenAnswer {
     this.counters.total++;

@@ -3,13 +3,13 @@
  * `connection` points orderhub at it: baseUrl = the server root, tokenUrl = `<root>/connect/token`,
  * credentials the simulator accepts (the secret deliberately contains & ^ % = + /).
  */
-import { listenLocal } from '../../../sandbox/sim-kit.ts';
-import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
+import { FaultKnobs } from '../../kit/simulator/faults.ts';
+import { SimulatorHarness, simulatedHistory, simulatorWith, type SimulatorControls } from '../../kit/simulator/harness.ts';
 import { DEFAULT_API_PREFIX } from '../schemas.ts';
-import { SIM_ZONE, hash2 } from './generator.ts';
+import { SIM_ZONE } from './generator.ts';
 import { DEFAULT_IDENTITY, Identity, type IdentitySettings, type TokenCounters } from './identity.ts';
-import { TOKEN_PATH, buildAlzaServer, emptyApiCounters, setFaults, setIdentity, type AlzaServerState, type ApiCounters } from './server.ts';
+import { TOKEN_PATH, buildAlzaServer, emptyApiCounters, type AlzaServerState, type ApiCounters } from './server.ts';
 import { AlzaSimStore, NO_FAULTS, UNKNOWN_STATE_VALUE, type AlzaFaults, type StateChange } from './store.ts';
 
 export type { AlzaFaults, StateChange, IdentitySettings, TokenCounters, ApiCounters };
@@ -33,20 +33,15 @@ export type AlzaConnectionEntry = {
   clientSecret: string;
 };
 
-export interface AlzaTradeSimulator extends RunningSimulator {
-  baseUrl: string;
+export interface AlzaTradeSimulator extends RunningSimulator, SimulatorControls<AlzaFaults, ApiCounters> {
   tokenUrl: string;
   connection: AlzaConnectionEntry;
-  port: number;
   /** token endpoint counters: total, good (issued), bad (wrong credentials), refusedBlacklisted, invalid */
   readonly tokenRequests: TokenCounters;
   /** API request counters (token requests not included) */
   readonly requests: ApiCounters;
   readonly blacklisted: boolean;
-  readonly faults: AlzaFaults;
   readonly identitySettings: IdentitySettings;
-  setFaults(faults: Partial<AlzaFaults>): AlzaFaults;
-  clearFaults(): void;
   /** credentials, token lifetime, blacklist thresholds */
   setIdentity(settings: Partial<IdentitySettings>): IdentitySettings;
   /** every issued token expires now: the next API request answers 401 */
@@ -67,93 +62,80 @@ export interface AlzaTradeSimulator extends RunningSimulator {
   /** clears the blacklist, counters, inserted orders, state changes and faults */
   reset(): void;
   tick(): { inserted: string[]; changed: StateChange[] };
-  close(): Promise<void>;
 }
 
 export async function startAlzaTradeSimulator(options: AlzaSimulatorOptions): Promise<AlzaTradeSimulator> {
-  const nowMs = options.now ?? Date.now();
-  const since = options.since ?? DateTime.fromMillis(nowMs, { zone: SIM_ZONE }).minus({ days: 60 }).toISODate()!;
-  const sinceDt = DateTime.fromISO(since, { zone: SIM_ZONE }).startOf('day');
-  if (!sinceDt.isValid) throw new TypeError(`since: "${since}" is not a date (YYYY-MM-DD)`);
-  const store = new AlzaSimStore({
-    seed: options.seed,
-    orders: options.orders,
-    sinceSec: Math.floor(sinceDt.toSeconds()),
-    untilSec: Math.floor(nowMs / 1000),
-    now: options.now === undefined ? undefined : () => Math.floor(nowMs / 1000),
-  });
+  const history = simulatedHistory(options, SIM_ZONE, 60);
+  const store = new AlzaSimStore({ seed: options.seed, orders: options.orders, sinceSec: history.sinceSec, untilSec: history.untilSec, now: history.nowSec });
   const identity = new Identity(options.identity);
   const apiPrefix = (options.apiPrefix ?? DEFAULT_API_PREFIX).replace(/\/+$/, '');
-  let tickState = hash2(options.seed, 0x51ed);
-  const state: AlzaServerState = {
-    store,
-    identity,
-    apiPrefix,
-    counters: emptyApiCounters(),
-    faultTick: 0,
-    recent: [],
-    tick() {
-      tickState = hash2(tickState, 0x9e37);
-      const inserted = store.insertOrders(1 + (tickState % 3));
-      const changed = store.changeRandomOldOrders(1 + ((tickState >>> 8) % 3));
-      return { inserted, changed };
-    },
+  const faults = new FaultKnobs<AlzaFaults>(NO_FAULTS, {}, { get: () => store.faults, set: (f) => void (store.faults = f) });
+  const state: AlzaServerState = { store, identity, apiPrefix, counters: emptyApiCounters(), faults, recent: [] };
+  const harness = new SimulatorHarness({
+    seed: options.seed,
+    faults,
+    counters: emptyApiCounters,
     reset() {
       store.reset();
       identity.reset();
-      Object.assign(state.counters, emptyApiCounters());
-      state.faultTick = 0;
       state.recent = [];
-      tickState = hash2(options.seed, 0x51ed);
     },
-  };
+  });
+  state.counters = harness.counters;
   const app = await buildAlzaServer(state);
-  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
-  const tokenUrl = `${baseUrl}${TOKEN_PATH}`;
-
+  const tick = () => harness.tick(store);
   const idx = (n: string) => store.indexOf(String(n).trim());
+  const controls = await harness.listen(app, options, {
+    stats: () => ({ orders: store.count(), tokens: identity.counters, blacklisted: identity.blacklisted, blacklistReason: identity.blacklistReason }),
+    tick,
+    orders: {
+      ids: () => store.allOrderNumbers(),
+      get: (n) => (idx(n) < 0 ? null : store.wireOrder(idx(n))),
+      insert: (count) => store.insertOrders(count),
+      setStatus: (n, status) => (idx(n) < 0 ? null : store.changeState(String(n).trim(), status)),
+      changeRandom: (count) => store.changeRandomOldOrders(count),
+    },
+    own(sim) {
+      sim.post('/identity', async (request) => {
+        const { clientSecret: _hidden, ...shown } = identity.update((request.body ?? {}) as Record<string, unknown>);
+        return shown;
+      });
+      sim.post('/expire-tokens', async () => {
+        identity.expireAll();
+        return { ok: true };
+      });
+    },
+  });
+  const tokenUrl = `${controls.baseUrl}${TOKEN_PATH}`;
 
-  return {
-    baseUrl,
+  return simulatorWith(controls, {
     tokenUrl,
     get connection(): AlzaConnectionEntry {
       const s = identity.settings;
-      return { kind: 'alza-trade', baseUrl, tokenUrl, apiPrefix, clientId: s.clientId, clientSecret: s.clientSecret };
+      return { kind: 'alza-trade', baseUrl: controls.baseUrl, tokenUrl, apiPrefix, clientId: s.clientId, clientSecret: s.clientSecret };
     },
-    port,
     get tokenRequests() {
       return identity.counters;
-    },
-    get requests() {
-      return state.counters;
     },
     get blacklisted() {
       return identity.blacklisted;
     },
-    get faults() {
-      return { ...store.faults };
-    },
     get identitySettings() {
       return { ...identity.settings };
     },
-    setFaults: (f) => setFaults(state, f),
-    clearFaults() {
-      store.faults = { ...NO_FAULTS };
-      state.faultTick = 0;
-    },
-    setIdentity: (s) => setIdentity(state, s),
+    setIdentity: (s: Partial<IdentitySettings>) => identity.update(s),
     expireTokens: () => identity.expireAll(),
-    changeStatus: (n, s) => store.changeState(String(n).trim(), s),
-    changeRandomOldOrders: (count, olderThan) =>
+    changeStatus: (n: string, s: string) => store.changeState(String(n).trim(), s),
+    changeRandomOldOrders: (count: number, olderThan?: Date) =>
       store.changeRandomOldOrders(count, olderThan === undefined ? Infinity : Math.floor(olderThan.getTime() / 1000)),
-    insertOrders: (count) => store.insertOrders(count),
+    insertOrders: (count: number) => store.insertOrders(count),
     allOrderIds: () => store.allOrderNumbers(),
     orderCount: () => store.count(),
-    stateOf(n) {
+    stateOf(n: string) {
       const i = idx(n);
       return i < 0 ? null : store.trueState(i);
     },
-    getOrder(n) {
+    getOrder(n: string) {
       const i = idx(n);
       return i < 0 ? null : store.wireOrder(i);
     },
@@ -162,8 +144,6 @@ export async function startAlzaTradeSimulator(options: AlzaSimulatorOptions): Pr
       for (let i = 0; i < store.count(); i++) if (store.isMalformed(i)) out.push(store.numberOf(i));
       return out;
     },
-    reset: () => state.reset(),
-    tick: () => state.tick() as { inserted: string[]; changed: StateChange[] },
-    close: () => app.close(),
-  };
+    tick,
+  });
 }

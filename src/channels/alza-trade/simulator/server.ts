@@ -3,34 +3,32 @@
  * one server, on different paths (`/connect/token` and `{prefix}/orders…`). Faithful to what is
  * documented (form-encoded client-credentials login, OAuth2 error bodies, Bearer tokens that expire,
  * 401 on an expired/unknown token, the blacklist, 429 on overuse) and to the assumed contract of
- * api-contract.ts (paths, parameter names, paging, sort, states, wall-time filters, ProblemDetails 400s).
- * Control endpoints under /__sim/ are unauthenticated (tests, child processes, the demo).
+ * schemas.ts (paths, parameter names, paging, sort, states, wall-time filters, ProblemDetails 400s).
+ * The /__sim control API is the kit's; Alza's own controls (identity, expire-tokens) are added to it.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
+import type { FaultKnobs } from '../../kit/simulator/faults.ts';
 import {
   ALL_ALZA_STATES, ALZA_STATES, FIRST_PAGE, MAX_PAGE_SIZE, PATHS, QUERY, SORT_CREATED_ASC, SORT_CREATED_DESC,
   parseWireTime, toWirePage,
 } from '../schemas.ts';
-import type { Identity, IdentitySettings } from './identity.ts';
-import { NO_FAULTS, type AlzaFaults, type AlzaSimStore } from './store.ts';
+import type { Identity } from './identity.ts';
+import type { AlzaFaults, AlzaSimStore } from './store.ts';
 
 export const TOKEN_PATH = '/connect/token';
 /** when pageSize is absent [INF] */
 export const DEFAULT_PAGE_SIZE = 20;
 
-export interface ApiCounters {
-  /** every API request (faulted ones included; token requests are counted by the identity server) */
-  total: number;
-  byEndpoint: Record<string, number>;
-  byStatus: Record<string, number>;
+/** API requests (token requests are counted by the identity server) */
+export interface ApiCounters extends RequestCounters {
   /** 401 answers (missing, unknown or expired token) */
   unauthorized: number;
   ordersServed: number;
 }
 
 export function emptyApiCounters(): ApiCounters {
-  return { total: 0, byEndpoint: {}, byStatus: {}, unauthorized: 0, ordersServed: 0 };
+  return { ...emptyRequestCounters(), unauthorized: 0, ordersServed: 0 };
 }
 
 export interface AlzaServerState {
@@ -38,46 +36,12 @@ export interface AlzaServerState {
   identity: Identity;
   apiPrefix: string;
   counters: ApiCounters;
-  /** position in the fault cycle (reset whenever faults are set) */
-  faultTick: number;
+  faults: FaultKnobs<AlzaFaults>;
   /** request times of the last second (overuse detection) */
   recent: number[];
-  tick(): unknown;
-  reset(): void;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    alzaTruncate?: boolean;
-  }
-}
-
-export function setFaults(state: AlzaServerState, faults: Partial<AlzaFaults>): AlzaFaults {
-  const next = { ...state.store.faults };
-  for (const [k, v] of Object.entries(faults)) {
-    if (!(k in NO_FAULTS)) throw new RangeError(`unknown fault knob "${k}"; known: ${Object.keys(NO_FAULTS).join(', ')}`);
-    if (v === null || v === undefined) (next as Record<string, unknown>)[k] = NO_FAULTS[k as keyof AlzaFaults];
-    else if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new TypeError(`fault knob "${k}" must be a number >= 0`);
-    else (next as Record<string, unknown>)[k] = v;
-  }
-  state.store.faults = next;
-  state.faultTick = 0;
-  return next;
-}
-
-export function setIdentity(state: AlzaServerState, settings: Partial<IdentitySettings>): IdentitySettings {
-  const next = { ...state.identity.settings };
-  for (const [k, v] of Object.entries(settings)) {
-    if (!(k in next)) throw new RangeError(`unknown identity setting "${k}"; known: ${Object.keys(next).join(', ')}`);
-    const current = (next as Record<string, unknown>)[k];
-    if (typeof v !== typeof current) throw new TypeError(`identity setting "${k}" must be a ${typeof current}`);
-    (next as Record<string, unknown>)[k] = v;
-  }
-  state.identity.settings = next;
-  return next;
-}
 
 function problem(errors: Record<string, string[]>): string {
   return JSON.stringify({
@@ -101,16 +65,14 @@ function bearerOf(header: string | undefined): string | null {
 
 export async function buildAlzaServer(state: AlzaServerState): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, return503OnClosing: false });
-  const { store, counters, identity } = state;
+  const { store, counters, identity, faults } = state;
   const prefix = state.apiPrefix;
   const ordersPath = `${prefix}${PATHS.orders}`;
   const unshippedPath = `${prefix}${PATHS.unshipped}`;
-  const isApi = (url: string) => url === ordersPath || url.startsWith(`${prefix}/`);
+  const isApi = (path: string) => path === ordersPath || path.startsWith(`${prefix}/`);
 
   function send(request: FastifyRequest, reply: FastifyReply, status: number, body: string): FastifyReply {
-    let payload = body;
-    if (status === 200 && request.alzaTruncate) payload = body.slice(0, Math.max(1, Math.floor(body.length / 2)));
-    return reply.code(status).header('content-type', JSON_TYPE).send(payload);
+    return reply.code(status).header('content-type', JSON_TYPE).send(faults.payload(request, status, body));
   }
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -137,39 +99,30 @@ export async function buildAlzaServer(state: AlzaServerState): Promise<FastifyIn
   });
 
   // ------------------------------------------------------------------ API: faults, auth
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]!;
-    if (!isApi(path)) return undefined;
-    counters.total++;
-    const key = `${request.method} ${request.routeOptions.url ?? path}`;
-    counters.byEndpoint[key] = (counters.byEndpoint[key] ?? 0) + 1;
-    const f = store.faults;
-    const k = ++state.faultTick;
-    if (f.latencyMs > 0) await sleep(f.latencyMs);
-    if (f.expireTokensAtRequest > 0 && k === f.expireTokensAtRequest) identity.expireAll();
-    const now = Date.now();
-    state.recent = state.recent.filter((t) => now - t < 1000);
-    state.recent.push(now);
-    const overuse = f.maxRequestsPerSecond > 0 && state.recent.length > f.maxRequestsPerSecond;
-    if (overuse || (f.rateLimitEvery > 0 && k % f.rateLimitEvery === 0)) {
-      // Alza answers overload with 429 and (at most) a short body
-      return reply.code(429).header('retry-after', String(overuse ? Math.max(1, f.retryAfterSeconds) : f.retryAfterSeconds)).send('');
-    }
-    if (!identity.valid(bearerOf(request.headers.authorization))) {
-      counters.unauthorized++;
-      return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send('');
-    }
-    if (f.errorEvery > 0 && k % f.errorEvery === 0) {
-      return reply.code(500).header('content-type', JSON_TYPE).send(JSON.stringify({ title: 'An error occurred while processing your request.', status: 500 }));
-    }
-    if (f.truncateEvery > 0 && k % f.truncateEvery === 0) request.alzaTruncate = true;
-    return undefined;
-  });
-
-  app.addHook('onResponse', async (request, reply) => {
-    if (!isApi(request.url.split('?')[0]!)) return;
-    const s = String(reply.statusCode);
-    counters.byStatus[s] = (counters.byStatus[s] ?? 0) + 1;
+  guardApi(app, {
+    isApi: (url) => isApi(url.split('?')[0]!),
+    counters,
+    faults,
+    screen(turn, request, reply) {
+      const f = store.faults;
+      if (f.expireTokensAtRequest > 0 && turn.n === f.expireTokensAtRequest) identity.expireAll();
+      const now = Date.now();
+      state.recent = state.recent.filter((t) => now - t < 1000);
+      state.recent.push(now);
+      const overuse = f.maxRequestsPerSecond > 0 && state.recent.length > f.maxRequestsPerSecond;
+      if (overuse || turn.rateLimited) {
+        // Alza answers overload with 429 and (at most) a short body
+        return reply.code(429).header('retry-after', String(overuse ? Math.max(1, f.retryAfterSeconds) : f.retryAfterSeconds)).send('');
+      }
+      if (!identity.valid(bearerOf(request.headers.authorization))) {
+        counters.unauthorized++;
+        return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send('');
+      }
+      if (turn.failed) {
+        return reply.code(500).header('content-type', JSON_TYPE).send(JSON.stringify({ title: 'An error occurred while processing your request.', status: 500 }));
+      }
+      return undefined;
+    },
   });
 
   function timeParam(q: Record<string, unknown>, name: string, errors: Record<string, string[]>): number | undefined {
@@ -253,38 +206,6 @@ export async function buildAlzaServer(state: AlzaServerState): Promise<FastifyIn
     counters.ordersServed += items.length;
     return send(request, reply, 200, JSON.stringify(items));
   });
-
-  // ------------------------------------------------------------------ /__sim/ control
-  const body = (request: FastifyRequest) => (request.body && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {});
-  const guard = async (reply: FastifyReply, fn: () => unknown) => {
-    try {
-      return reply.code(200).header('content-type', JSON_TYPE).send(JSON.stringify(fn() ?? { ok: true }));
-    } catch (err) {
-      return reply.code(400).header('content-type', JSON_TYPE).send(JSON.stringify({ error: (err as Error).message }));
-    }
-  };
-  app.post('/__sim/faults', async (request, reply) => guard(reply, () => setFaults(state, body(request) as Partial<AlzaFaults>)));
-  app.post('/__sim/identity', async (request, reply) => guard(reply, () => {
-    const { clientSecret: _hidden, ...shown } = setIdentity(state, body(request) as Partial<IdentitySettings>);
-    return shown;
-  }));
-  app.post('/__sim/reset', async (_request, reply) => guard(reply, () => state.reset()));
-  app.post('/__sim/expire-tokens', async (_request, reply) => guard(reply, () => identity.expireAll()));
-  app.post('/__sim/state', async (request, reply) => guard(reply, () => {
-    const b = body(request);
-    return store.changeState(String(b.orderNumber), String(b.state));
-  }));
-  app.post('/__sim/insert', async (request, reply) => guard(reply, () => ({ inserted: store.insertOrders(Number(body(request).count ?? 1)) })));
-  app.post('/__sim/change-random', async (request, reply) => guard(reply, () => ({ changed: store.changeRandomOldOrders(Number(body(request).count ?? 1)) })));
-  app.post('/__sim/tick', async (_request, reply) => guard(reply, () => state.tick()));
-  app.get('/__sim/stats', async (_request, reply) => guard(reply, () => ({
-    orders: store.count(),
-    tokens: identity.counters,
-    blacklisted: identity.blacklisted,
-    blacklistReason: identity.blacklistReason,
-    api: counters,
-    faults: store.faults,
-  })));
 
   return app;
 }

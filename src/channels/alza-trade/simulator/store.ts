@@ -1,26 +1,22 @@
 /**
- * The simulator's truth: generated orders (a pure function of seed and index, never stored) plus small
- * overlays — inserted orders (their creation times), changed states — and the data-level fault knobs.
+ * The simulator's truth: generated orders (a pure function of seed and index, never stored, in the
+ * kit's OrderLog) plus small overlays — changed states — and the data-level fault knobs.
  *
- * Global index: 0..generated-1 are generated orders, generated.. are inserted ones. Creation times are
- * non-decreasing in the index and order numbers strictly increasing, so the API's sort (created, then
- * order number) is index order and a creation-time window is an index range (binary search).
+ * Creation times are non-decreasing in the index and order numbers strictly increasing, so the API's
+ * sort (created, then order number) is index order and a creation-time window is an index range.
  */
+import { everyNth, type RequestFaults } from '../../kit/simulator/faults.ts';
+import { OrderLog } from '../../kit/simulator/order-log.ts';
+import { HashChain, hash2 } from '../../kit/simulator/random.ts';
 import { ALL_ALZA_STATES, ALZA_STATES, malformWireOrder, type AlzaState } from '../schemas.ts';
-import { AlzaGenerator, hash2 } from './generator.ts';
+import { AlzaGenerator } from './generator.ts';
 
-export interface AlzaFaults {
-  /** delay before every API answer */
-  latencyMs: number;
-  /** every n-th API request answers 429 with `Retry-After: retryAfterSeconds` (0 = off) */
-  rateLimitEvery: number;
+/** Request faults hit API requests (token requests are the identity server's). */
+export interface AlzaFaults extends RequestFaults {
+  /** the `Retry-After` of a 429 */
   retryAfterSeconds: number;
   /** more API requests than this within one second answer 429 (overuse; 0 = off) */
   maxRequestsPerSecond: number;
-  /** every n-th API request answers 500 (0 = off) */
-  errorEvery: number;
-  /** every n-th API request answers 200 with the JSON body cut in half (0 = off) */
-  truncateEvery: number;
   /** every n-th order (by index) is served with an unparsable `created` (0 = off) */
   malformedEvery: number;
   /** every n-th order (by index) is served in an undocumented state (0 = off) */
@@ -78,37 +74,19 @@ export interface AlzaStoreOptions {
   now?: () => number;
 }
 
-export class AlzaSimStore {
+export class AlzaSimStore extends OrderLog {
   readonly gen: AlzaGenerator;
   faults: AlzaFaults = { ...NO_FAULTS };
-  private inserted: number[] = [];
   private overlay = new Map<number, Overlay>();
-  private mutationState: number;
-  private readonly now: () => number;
-  private readonly spanSec: number;
+  private readonly mutations: HashChain;
   /** bumped on every change, so cached filtered lists are rebuilt */
   version = 0;
   private cache: { key: string; indices: number[] } | null = null;
 
   constructor(readonly options: AlzaStoreOptions) {
-    if (!Number.isSafeInteger(options.orders) || options.orders < 0) throw new RangeError('orders must be a non-negative integer');
+    super({ orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) });
     this.gen = new AlzaGenerator(options.seed, options.zone);
-    this.spanSec = Math.max(0, options.untilSec - options.sinceSec);
-    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
-    this.mutationState = hash2(options.seed, 0x7fff_fff0);
-  }
-
-  get generated(): number {
-    return this.options.orders;
-  }
-
-  count(): number {
-    return this.options.orders + this.inserted.length;
-  }
-
-  timeOf(i: number): number {
-    if (i < this.options.orders) return this.options.sinceSec + Math.floor((i * this.spanSec) / this.options.orders);
-    return this.inserted[i - this.options.orders]!;
+    this.mutations = new HashChain(hash2(options.seed, 0x7fff_fff0), 0x3c6ef372);
   }
 
   numberOf(i: number): string {
@@ -116,31 +94,11 @@ export class AlzaSimStore {
   }
 
   indexOf(orderNumber: string): number {
-    const i = this.gen.indexOf(orderNumber);
-    return i >= 0 && i < this.count() ? i : -1;
-  }
-
-  /** first index created at or after `sec` */
-  firstAtOrAfter(sec: number): number {
-    let lo = 0;
-    let hi = this.count();
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.timeOf(mid) >= sec) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  }
-
-  /** [first, end) of the orders created in [fromSec, toSec) */
-  range(fromSec: number, toSec: number): [number, number] {
-    const first = Number.isFinite(fromSec) ? this.firstAtOrAfter(fromSec) : 0;
-    const end = Number.isFinite(toSec) ? this.firstAtOrAfter(toSec) : this.count();
-    return [first, Math.max(first, end)];
+    return this.known(this.gen.indexOf(orderNumber));
   }
 
   private base(i: number): Overlay {
-    if (i >= this.options.orders) return { state: ALZA_STATES.waiting, details: false };
+    if (i >= this.generated) return { state: ALZA_STATES.waiting, details: false };
     const state = this.gen.baseState(i, this.timeOf(i), this.options.untilSec);
     const details = state === ALZA_STATES.waiting ? false : state === ALZA_STATES.cancelled ? this.gen.cancelledAfterConfirmation(i) : true;
     return { state, details };
@@ -159,14 +117,12 @@ export class AlzaSimStore {
   servedState(i: number): string {
     const o = this.overlay.get(i);
     if (o) return o.state;
-    const n = this.faults.unknownStateEvery;
-    if (n > 0 && (i + 1) % n === 0) return UNKNOWN_STATE_VALUE;
+    if (everyNth(this.faults.unknownStateEvery, i)) return UNKNOWN_STATE_VALUE;
     return this.base(i).state;
   }
 
   isMalformed(i: number): boolean {
-    const n = this.faults.malformedEvery;
-    return n > 0 && (i + 1) % n === 0;
+    return everyNth(this.faults.malformedEvery, i);
   }
 
   /** the order as the API serves it now (faults included) */
@@ -192,10 +148,7 @@ export class AlzaSimStore {
   }
 
   allOrderNumbers(): string[] {
-    const n = this.count();
-    const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = this.gen.orderNumber(i);
-    return out;
+    return this.map((i) => this.gen.orderNumber(i));
   }
 
   /** sets a state directly (no rules). Recipient details appear once the order left Waiting. */
@@ -212,20 +165,13 @@ export class AlzaSimStore {
 
   /** inserts Waiting orders created now (after every existing one); returns their numbers */
   insertOrders(count: number): string[] {
-    const numbers: string[] = [];
-    const last = this.count() > 0 ? this.timeOf(this.count() - 1) : this.options.sinceSec;
-    const at = Math.max(this.now(), last, this.options.untilSec);
-    for (let k = 0; k < count; k++) {
-      this.inserted.push(at);
-      numbers.push(this.gen.orderNumber(this.count() - 1));
-    }
+    const first = this.append(count);
     if (count > 0) this.version++;
-    return numbers;
+    return Array.from({ length: count }, (_, k) => this.gen.orderNumber(first + k));
   }
 
   private random(n: number): number {
-    this.mutationState = hash2(this.mutationState, 0x3c6ef372);
-    return this.mutationState % n;
+    return this.mutations.next() % n;
   }
 
   /**
@@ -253,11 +199,11 @@ export class AlzaSimStore {
     return (ALL_ALZA_STATES as readonly string[]).includes(state);
   }
 
-  reset(): void {
-    this.inserted = [];
+  /** forgets inserted orders and state changes (the knobs are the harness's) */
+  override reset(): void {
+    super.reset();
     this.overlay = new Map();
-    this.faults = { ...NO_FAULTS };
-    this.mutationState = hash2(this.options.seed, 0x7fff_fff0);
+    this.mutations.restart();
     this.cache = null;
     this.version++;
   }
