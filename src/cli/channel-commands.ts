@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { ChannelCliContext, ChannelDefinition } from '../core/connector.ts';
 import { channels } from '../channels/registry.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { createConnectorRuntime } from '../core/sync/runtime.ts';
 import { openContext, UsageError, type GlobalOptions } from './context.ts';
 
@@ -24,12 +25,13 @@ function cliContext(program: Command, channel: ChannelDefinition<any>): ChannelC
   return {
     async openConnection(name) {
       const ctx = await openContext(program.opts<GlobalOptions>());
+      const ofKind = ctx.config.connections.filter((c) => c.kind === channel.kind).map((c) => c.name);
       const candidates = ctx.config.connections.filter((c) => c.kind === channel.kind && (name === undefined || c.name === name));
       if (candidates.length !== 1) {
         await ctx.close();
         throw new UsageError(
           candidates.length === 0
-            ? `no ${channel.kind} connection${name ? ` named "${name}"` : ''} in ${ctx.config.source}`
+            ? `no ${channel.kind} connection${name ? ` named "${name}"${didYouMean(name, ofKind)}` : ''} in ${ctx.config.source}; configured: ${ofKind.join(', ') || '(none)'}`
             : `several ${channel.kind} connections are configured; choose one with --connection (${candidates.map((c) => c.name).join(', ')})`,
         );
       }

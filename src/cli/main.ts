@@ -1,7 +1,6 @@
 /** The `orderhub` command line. Every command has --help. */
-import { Command, CommanderError } from 'commander';
-import { OrderhubError } from '../core/errors.ts';
-import { UsageError } from './context.ts';
+import { Command } from 'commander';
+import { describeFailure, EXIT_CODES_HELP, oneLineCommanderError } from './errors.ts';
 import { registerChannelCommands } from './channel-commands.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerOrders } from './commands/orders.ts';
@@ -23,7 +22,9 @@ const program = new Command('orderhub')
   .description('orderhub: every order from every channel in one place, in one canonical shape')
   .option('--config <file>', 'configuration file (default: ./orderhub.yaml or $ORDERHUB_CONFIG)')
   .option('--log-level <level>', 'log level on stderr: trace, debug, info, warn, error, silent (default warn; $ORDERHUB_LOG_LEVEL)')
-  .showHelpAfterError()
+  .addHelpText('after', EXIT_CODES_HELP)
+  // one line for a mistake on the command line (with commander's "did you mean"), not the whole help
+  .configureOutput({ outputError: (text, write) => write(oneLineCommanderError(text)) })
   .exitOverride();
 
 registerSync(program);
@@ -37,16 +38,25 @@ registerApiKey(program);
 registerWebhooks(program);
 registerChannelCommands(program);
 
+/** Every failure ends the same way: one clear line, a documented exit code (src/cli/errors.ts). */
+function fail(err: unknown): void {
+  const { exitCode, message } = describeFailure(err);
+  if (message) process.stderr.write(`${message}\n`);
+  process.exitCode = exitCode;
+}
+
+// Errors outside the awaited command (a stream's 'error' event, a timer) end the same way.
+process.on('uncaughtException', (err) => {
+  fail(err);
+  process.exit();
+});
+process.on('unhandledRejection', (err) => {
+  fail(err);
+  process.exit();
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode;
-  } else if (err instanceof UsageError || err instanceof OrderhubError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  }
+  fail(err);
 }

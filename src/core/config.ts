@@ -9,6 +9,7 @@
  * and dates. Every problem is reported at once.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Cron } from 'croner';
 import { DateTime, IANAZone } from 'luxon';
@@ -90,6 +91,10 @@ export const baseConnectionSchema = z.strictObject({
   overlap: duration.default('15m'),
   /** open orders younger than this many days are re-polled for status changes */
   refreshOpenDays: z.number().int().min(0).max(3650).default(90),
+  /** closed orders are re-checked for late changes (returns, complaints) this many days after they closed; 0 = never */
+  refreshClosedDays: z.number().int().min(0).max(3650).default(30),
+  /** how often each of those is re-checked, spread over the period ("1d", "6h"; 0 = on every run) */
+  refreshClosedEvery: z.union([z.literal(0), z.literal('0'), duration]).default('1d'),
   http: httpSettingsSchema.default(httpSettingsSchema.parse({})),
 });
 
@@ -99,6 +104,18 @@ export interface ChannelConfigSource {
   kinds(): string[];
   schemaFor(kind: string): z.ZodType<BaseConnectionConfig> | undefined;
 }
+
+/** "10.20.0.0/16" -> [address, prefix, family]; a bare address is one host; null when not a network. */
+export function parseNetwork(cidr: string): [string, number, 'ipv4' | 'ipv6'] | null {
+  const [address = '', bits, ...rest] = cidr.trim().split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits))) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = bits === undefined ? max : Number(bits);
+  return prefix <= max ? [address, prefix, version === 4 ? 'ipv4' : 'ipv6'] : null;
+}
+
+const network = z.string().refine((s) => parseNetwork(s) !== null, 'must be an IP network such as 10.20.0.0/16');
 
 const fileSchema = z
   .object({
@@ -114,6 +131,14 @@ const fileSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080, responseCache: true }),
+    /** webhook deliveries (src/webhooks) */
+    webhooks: z
+      .object({
+        /** send to private, loopback and link-local addresses: true, or only to these networks (10.20.0.0/16) */
+        allowPrivateTargets: z.union([z.boolean(), z.array(network)]).default(false),
+      })
+      .strict()
+      .default({ allowPrivateTargets: false }),
     connections: z.array(z.record(z.string(), z.unknown())).default([]),
   })
   .strict();
@@ -121,6 +146,7 @@ const fileSchema = z
 export interface OrderhubConfig {
   database: string;
   server: { host: string; port: number; responseCache: boolean };
+  webhooks: { allowPrivateTargets: boolean | string[] };
   connections: BaseConnectionConfig[];
   /** where the config was read from, for messages */
   source: string;
@@ -214,7 +240,7 @@ export function parseConfig(raw: unknown, channels: ChannelConfigSource, source:
     connections.push(parsed.data);
   });
   if (problems.length > 0 || !top.success) throw new ConfigError(source, problems);
-  return { database: top.data.database, server: top.data.server, connections, source };
+  return { database: top.data.database, server: top.data.server, webhooks: top.data.webhooks, connections, source };
 }
 
 /**
@@ -240,7 +266,8 @@ export function loadConfigFile(path: string, channels: ChannelConfigSource, env 
   try {
     raw = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(full, [`not valid YAML: ${(err as Error).message}`]);
+    // the yaml library's message ends with a code frame on further lines; its first line has the position
+    throw new ConfigError(full, [`not valid YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`]);
   }
   const config = parseConfig(raw, channels, full, env);
   return { ...config, database: resolveDatabase(config.database, dirname(full)) };

@@ -1,7 +1,6 @@
 /**
  * The `orderhub` command as a user runs it: a child process against the drinks2cash simulator.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,31 +12,9 @@ import { openHubStore } from '../../src/store-modules.ts';
 import { listRuns } from '../../src/core/store/runs.ts';
 import { tempDir } from '../support/pg.ts';
 import { sinceDate, startSim } from '../sync/support.ts';
+import { orderhub } from './run-cli.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/orderhub.js');
 const ORDERS = 300;
-
-interface Result { code: number | null; stdout: string; stderr: string }
-
-function orderhub(
-  args: string[],
-  options: { timeoutMs?: number; env?: Record<string, string>; onSpawn?: (kill: (sig: NodeJS.Signals) => void, out: () => string) => void } = {},
-): Promise<Result> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, ORDERHUB_LOG_LEVEL: 'warn', ...options.env };
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    options.onSpawn?.((sig) => child.kill(sig), () => stdout + stderr);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('the orderhub command', () => {
   let sim: DrinksSimulator;

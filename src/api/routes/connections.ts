@@ -10,6 +10,8 @@ import { syncConnection } from '../../core/sync/engine.ts';
 import { ApiError } from '../errors.ts';
 import { connectionNameParams, connectionSchema, errorSchema, syncQuery, syncRunSchema, syncRunsQuery } from '../schemas.ts';
 import { sendJson, type ApiContext, type ZodApp } from '../context.ts';
+import { didYouMean } from '../../core/suggest.ts';
+import { rejectUnknownNames } from './known-names.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 
@@ -100,7 +102,10 @@ export function registerConnectionRoutes(app: ZodApp, ctx: ApiContext): void {
   }, async (request, reply) => {
     const name = request.params.name;
     const config = ctx.config.connections.find((c) => c.name === name);
-    if (!config) throw new ApiError(404, 'not_found', `no connection named ${name}`);
+    if (!config) {
+      const configured = ctx.config.connections.map((c) => c.name);
+      throw new ApiError(404, 'not_found', `no connection named ${name}${didYouMean(name, configured)}; configured: ${configured.join(', ') || '(none)'}`);
+    }
     if (ctx.syncs.has(name)) throw new ApiError(409, 'sync_in_progress', `${name} is already being synced by this server`);
     const channel = ctx.registry.get(config.kind);
     const before = await store.db.selectFrom('sync_runs').select((eb) => eb.fn.max('id').as('m')).where('connection', '=', name).executeTakeFirst();
@@ -143,6 +148,7 @@ export function registerConnectionRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   }, async (request, reply) => {
     const q = request.query;
+    if (q.connection !== undefined) await rejectUnknownNames(ctx, { connection: [q.connection] });
     let query = store.db.selectFrom('sync_runs').selectAll();
     if (q.connection) query = query.where('connection', '=', q.connection);
     if (q.before) query = query.where('id', '<', q.before);

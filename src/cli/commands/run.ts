@@ -5,15 +5,16 @@ import { Scheduler } from '../../scheduler/scheduler.ts';
 import { WebhookDispatcher } from '../../webhooks/dispatcher.ts';
 import { WriteBackWorker } from '../../outbox/worker.ts';
 import { openContext, type GlobalOptions } from '../context.ts';
+import { wholeNumber } from '../options.ts';
 import { printSummaries } from './sync.ts';
 
 export function registerRun(program: Command): void {
   program
     .command('run')
     .description('keep every enabled connection synced on its schedule, and deliver webhooks and write-backs, until SIGINT/SIGTERM; then let running work finish')
-    .option('--grace <seconds>', 'how long to wait for running syncs on shutdown before aborting them', '30')
+    .option('--grace <seconds>', 'how long to wait for running syncs on shutdown before aborting them', wholeNumber(0), 30)
     .option('--no-workers', 'only sync: leave webhook and write-back delivery to `orderhub serve`')
-    .action(async (opts: { grace: string; workers: boolean }, cmd: Command) => {
+    .action(async (opts: { grace: number; workers: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       const scheduler = new Scheduler({
         store: ctx.store, registry: channels, connections: ctx.config.connections, logger: ctx.logger,
@@ -23,7 +24,7 @@ export function registerRun(program: Command): void {
       // Deliveries are claimed with leases, so these may run here and in `serve` at the same time.
       const workers = opts.workers
         ? [
-            new WebhookDispatcher({ store: ctx.store, logger: ctx.logger }),
+            new WebhookDispatcher({ store: ctx.store, logger: ctx.logger, allowPrivateTargets: ctx.config.webhooks.allowPrivateTargets }),
             new WriteBackWorker({ store: ctx.store, logger: ctx.logger, registry: channels, connections: ctx.config.connections }),
           ]
         : [];
@@ -34,7 +35,7 @@ export function registerRun(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       process.stderr.write('stopping: waiting for running syncs…\n');
-      await scheduler.stop(Number(opts.grace) * 1000);
+      await scheduler.stop(opts.grace * 1000);
       await Promise.all(workers.map((w) => w.stop()));
       await ctx.close();
     });

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { channels } from '../../channels/registry.ts';
 import { listConnections } from '../../core/store/connections.ts';
 import { listFailures, listRuns } from '../../core/store/runs.ts';
-import { openContext, type GlobalOptions } from '../context.ts';
+import { openContext, rejectUnknownNames, type GlobalOptions } from '../context.ts';
+import { wholeNumber } from '../options.ts';
 import { formatTable, truncate } from '../format.ts';
 
 export function registerStatus(program: Command): void {
@@ -46,11 +47,12 @@ export function registerStatus(program: Command): void {
     .command('runs')
     .description('recent sync runs')
     .option('-c, --connection <name>', 'only this connection')
-    .option('-n, --limit <n>', 'how many', '20')
-    .action(async (opts: { connection?: string; limit: string }, cmd: Command) => {
+    .option('-n, --limit <n>', 'how many', wholeNumber(1), 20)
+    .action(async (opts: { connection?: string; limit: number }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
-        const runs = await listRuns(ctx.store.db, { connection: opts.connection, limit: Number(opts.limit) || 20 });
+        if (opts.connection !== undefined) await rejectUnknownNames(ctx, { connection: [opts.connection] });
+        const runs = await listRuns(ctx.store.db, { connection: opts.connection, limit: opts.limit });
         process.stdout.write(
           formatTable(
             ['id', 'connection', 'mode', 'status', 'started', 'fetched', 'created', 'updated', 'unchanged', 'failed', 'error'],
@@ -66,12 +68,13 @@ export function registerStatus(program: Command): void {
     .command('failures')
     .description('records that could not be mapped, with the reason (raw payloads kept; --raw prints them)')
     .option('-c, --connection <name>', 'only this connection')
-    .option('-n, --limit <n>', 'how many', '50')
+    .option('-n, --limit <n>', 'how many', wholeNumber(1), 50)
     .option('--raw', 'print each raw payload too')
-    .action(async (opts: { connection?: string; limit: string; raw?: boolean }, cmd: Command) => {
+    .action(async (opts: { connection?: string; limit: number; raw?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
-        const rows = await listFailures(ctx.store.db, { connection: opts.connection, limit: Number(opts.limit) || 50 });
+        if (opts.connection !== undefined) await rejectUnknownNames(ctx, { connection: [opts.connection] });
+        const rows = await listFailures(ctx.store.db, { connection: opts.connection, limit: opts.limit });
         for (const f of rows) {
           process.stdout.write(`${f.at}  ${f.connection}  ${f.external_id ?? '(no id)'}  run ${f.run_id ?? '-'}: ${f.error}\n`);
           if (opts.raw) process.stdout.write(`  ${f.payload}\n`);
