@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import SqliteDatabase from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import type { StoreHandle } from '../core/store/db.ts';
-import { cachePreparedStatements } from '../core/store/sqlite-statements.ts';
+import { StatementCache } from '../core/store/sqlite-statements.ts';
 import type { Database } from '../core/store/schema.ts';
 
 export interface QueryReader {
@@ -49,6 +49,7 @@ export function sweepArrayBuffersOnMainThread(): void {
 
 class SqliteReader implements QueryReader {
   private readonly conn: SqliteDatabase.Database;
+  private readonly statements: StatementCache;
 
   constructor(file: string) {
     this.conn = new SqliteDatabase(file, { fileMustExist: true });
@@ -56,19 +57,19 @@ class SqliteReader implements QueryReader {
     this.conn.pragma('query_only = true');
     this.conn.pragma('cache_size = -65536'); // 64 MiB
     this.conn.pragma('mmap_size = 268435456');
-    cachePreparedStatements(this.conn);
+    this.statements = new StatementCache(this.conn);
   }
 
   async all<R>(query: Compilable<R>): Promise<R[]> {
     const { sql, parameters } = query.compile();
-    return this.conn.prepare(sql).all(...(parameters as unknown[])) as R[];
+    return this.statements.prepare(sql).all(...(parameters as unknown[])) as R[];
   }
 
   // Arrays instead of row objects: better-sqlite3 builds each row object key by key in C++, about a
   // tenth of the time of a page of 50 orders.
   async tuples(query: Compilable<unknown>): Promise<unknown[][]> {
     const { sql, parameters } = query.compile();
-    const statement = this.conn.prepare(sql);
+    const statement = this.statements.prepare(sql);
     statement.raw(true);
     try {
       return statement.all(...(parameters as unknown[])) as unknown[][];

@@ -1,17 +1,19 @@
 import SqliteDatabase from 'better-sqlite3';
-import { afterEach, expect, it } from 'vitest';
-import { cachePreparedStatements } from './sqlite-statements.ts';
+import { Kysely, SqliteDialect } from 'kysely';
+import { afterEach, expect, it, vi } from 'vitest';
+import { StatementCache, withStatementCache } from './sqlite-statements.ts';
 
 let db: SqliteDatabase.Database | null = null;
-afterEach(() => db?.close());
+afterEach(() => {
+  if (db?.open) db.close();
+});
 
-function open(capacity?: number): SqliteDatabase.Database {
+function open(capacity?: number): StatementCache {
   db = new SqliteDatabase(':memory:');
-  cachePreparedStatements(db, capacity);
   db.exec('create table t (n integer)');
   db.prepare('insert into t values (?)').run(1);
   db.prepare('insert into t values (?)').run(2);
-  return db;
+  return new StatementCache(db, capacity);
 }
 
 it('reuses a statement for the same SQL', () => {
@@ -39,4 +41,21 @@ it('keeps at most `capacity` statements, dropping the least recently used', () =
   expect(d.prepare('select 1')).toBe(a);
   const b = d.prepare('select 2');
   expect(d.prepare('select 2')).toBe(b);
+});
+
+it('gives Kysely the cache without touching the database: a repeated query is prepared once', async () => {
+  open();
+  const raw = db!;
+  const ownPrepare = raw.prepare;
+  const database = withStatementCache(raw);
+  expect(raw.prepare).toBe(ownPrepare); // the instance is left as it is
+  const prepare = vi.spyOn(raw, 'prepare');
+  const kysely = new Kysely<{ t: { n: number } }>({ dialect: new SqliteDialect({ database }) });
+  const query = () => kysely.selectFrom('t').select('n').where('n', '>', 0).orderBy('n').execute();
+  expect(await query()).toEqual([{ n: 1 }, { n: 2 }]);
+  expect(await query()).toEqual([{ n: 1 }, { n: 2 }]);
+  expect(prepare.mock.calls.filter(([text]) => text.startsWith('select')).length).toBe(1);
+  prepare.mockRestore();
+  await kysely.destroy();
+  expect(raw.open).toBe(false); // closing Kysely closes the database
 });
