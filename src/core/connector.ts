@@ -23,7 +23,12 @@ export type PullQuery =
   /** every order the channel has (channels without filters) */
   | { kind: 'all'; partition?: string }
   /** orders the channel itself still considers open (status filter); only if supportsOpenQuery */
-  | { kind: 'open'; partition?: string };
+  | { kind: 'open'; partition?: string }
+  /**
+   * orders in the channel's closed statuses created from `from` on (status and date filters), to
+   * catch late changes (returns after delivery, complaints); only if supportsClosedQuery
+   */
+  | { kind: 'closed'; from: Date; partition?: string };
 
 /**
  * Where the next page starts. The engine computes all of these from the paging style, so a connector
@@ -85,6 +90,8 @@ export interface Connector {
   readonly maxWindowDays?: number;
   /** fetchPage understands { kind: 'open' } */
   readonly supportsOpenQuery?: boolean;
+  /** fetchPage understands { kind: 'closed', from } */
+  readonly supportsClosedQuery?: boolean;
   /**
    * mapOrder depends on nothing but the record and the connection's time zone (no catalog, no other
    * state). The engine may then skip mapping a record whose raw payload is exactly the stored one.

@@ -122,6 +122,15 @@ const dropRedundantStatusIndex: DialectMigration = async (db) => {
   await db.schema.dropIndex('orders_status_idx').ifExists().execute();
 };
 
+/**
+ * Closed orders are re-checked for late changes for a while after they last changed (sync/refresh.ts):
+ * their lookup by (connection, open, updated_at) would otherwise scan every closed order of the
+ * connection on every run.
+ */
+const closedOrdersChangedIndex: DialectMigration = async (db) => {
+  await db.schema.createIndex('orders_changed_idx').ifNotExists().on('orders').columns(['connection', 'open', 'updated_at']).execute();
+};
+
 /** The core's migrations. Append only; see module.ts for how names are chosen across modules. */
 export const coreStoreModule: StoreModule = defineStoreModule({
   name: 'core',
@@ -130,6 +139,7 @@ export const coreStoreModule: StoreModule = defineStoreModule({
     { name: '0004_drop_redundant_status_index', up: dropRedundantStatusIndex },
     { name: '0005_order_search', up: createSearchIndex },
     { name: '0006_order_search_fold', up: foldSearchIndex },
+    { name: '0008_orders_changed_index', up: closedOrdersChangedIndex },
   ],
 });
 

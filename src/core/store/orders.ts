@@ -264,6 +264,26 @@ export async function listOpenOrders(
   return rows.map((r) => ({ externalId: r.external_id, createdAt: r.created_at }));
 }
 
+/** A stored order as the re-reads need it. */
+export interface StoredOrderRef {
+  externalId: string;
+  createdAt: string;
+}
+
+/** Closed orders that last changed at or after `changedFrom`, created before `createdBefore`. */
+export async function listClosedOrders(db: Kysely<Database>, connection: string, changedFrom: string, createdBefore: string): Promise<StoredOrderRef[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .select(['external_id', 'created_at'])
+    .where('connection', '=', connection)
+    .where('open', '=', 0)
+    .where('updated_at', '>=', changedFrom)
+    .where('created_at', '<', createdBefore)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ externalId: r.external_id, createdAt: r.created_at }));
+}
+
 export async function countOpenOrders(db: Kysely<Database>, connection: string, createdFrom: string, createdBefore: string): Promise<number> {
   const row = await db
     .selectFrom('orders')

@@ -8,8 +8,9 @@
  *   window is committed, so it never runs ahead of stored data and a failed window never moves it.
  * - Orders are deduplicated by (connection, external id) and a content hash: an unchanged order
  *   writes nothing, a changed one gets a journal entry with the field-level diff.
- * - Open (non-terminal) orders older than the windows are re-polled every run, because channels
- *   filter by creation date only and would never show a status change to an old order otherwise.
+ * - Orders older than the windows are re-read (refresh.ts), because channels filter by creation date
+ *   and would never show a change to an old order otherwise: open ones every run, closed ones (which
+ *   change too: returns, complaints) for a while after they closed, spread over `refreshClosedEvery`.
  * - A record that cannot be mapped is stored raw in sync_failures and reported; the rest goes on.
  */
 import { randomUUID } from 'node:crypto';
@@ -24,19 +25,16 @@ import {
   acquireLease, ensureConnection, getState, readCheckpoint, recordSyncOutcome, releaseLease, setState, takeOverLease, writeCheckpoint,
 } from '../store/connections.ts';
 import { ORDERHUB_VERSION } from '../version.ts';
-import { countOpenOrders, listOpenOrders, openOrderHours } from '../store/orders.ts';
 import { closeAbandonedRuns, finishRun, startRun, type RunCounts } from '../store/runs.ts';
 import { describeError, ingestRecords, WarningLog } from './ingest.ts';
 import { walkPages } from './pager.ts';
 import { createConnectorRuntime } from './runtime.ts';
-import { planWindows, windowsCovering, type TimeWindow } from './windows.ts';
+import { refreshClosedOrders, refreshOpenOrders, windowQuery } from './refresh.ts';
+import { planWindows } from './windows.ts';
 
 const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 /** Without a configured `since`, the first sync reaches back this far. */
 export const DEFAULT_BACKFILL_DAYS = 30;
-/** Up to this many open orders are re-polled one by one; more are re-read by creation-date windows. */
-const REFRESH_BY_ID_LIMIT = 50;
 const LEASE_TTL_MS = 120_000;
 /** connection_state key: what the stored orders of the connection were last mapped with */
 const MAPPING_STATE_KEY = 'mapping';
@@ -78,6 +76,8 @@ export interface SyncSummary {
   windows: number;
   /** open orders re-polled for status changes */
   refreshed: number;
+  /** closed orders re-checked for late changes (returns, complaints) */
+  rechecked: number;
   requests: number;
   warnings: string[];
   error: string | null;
@@ -99,7 +99,7 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
   const counts: RunCounts = { fetched: 0, created: 0, updated: 0, unchanged: 0, failed: 0, pages: 0 };
   const warnings = new WarningLog();
   const summary = (status: 'succeeded' | 'failed', runId: number | null, extra: Partial<SyncSummary> = {}): SyncSummary => ({
-    connection: config.name, runId, mode, status, counts, windows: 0, refreshed: 0, requests: 0,
+    connection: config.name, runId, mode, status, counts, windows: 0, refreshed: 0, rechecked: 0, requests: 0,
     warnings: warnings.lines(), error: null, durationMs: Date.now() - started, ...extra,
   });
 
@@ -119,6 +119,7 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
   let lastRenew = Date.now();
   let windowsWalked = 0;
   let refreshed = 0;
+  let rechecked = 0;
 
   const progress = (phase: SyncProgress['phase'], window: number, windows: number) =>
     options.onProgress?.({ connection: config.name, phase, window, windows, counts });
@@ -189,28 +190,25 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
           await writeCheckpoint(store.db, config.name, { version: 1, watermark: w.to.toISOString() } satisfies SyncCheckpoint, now());
         }
       }
-      refreshed = await refreshOpenOrders(
-        { store, config, connector, partitions, signal, walk, log, warnings },
-        from,
-        runStart,
-        () => progress('refresh', windows.length, windows.length),
-        (ids) => storePage(ids),
-      );
+      const refresh = { store, config, connector, partitions, signal, walk, storeRecords: storePage, log, warnings };
+      const onRefresh = () => progress('refresh', windows.length, windows.length);
+      refreshed = await refreshOpenOrders(refresh, from, runStart, onRefresh);
+      rechecked = await refreshClosedOrders(refresh, from, runStart, onRefresh);
     }
 
     const status = 'succeeded' as const;
     if (mapping !== null && mode !== 'since' && recorded !== mapping) await setState(store.db, config.name, MAPPING_STATE_KEY, mapping);
     await finishRun(store.db, runId, { status, counts, error: null, warnings: warnings.lines() }, now());
     await recordSyncOutcome(store.db, config.name, { ok: true }, now());
-    log.info({ ...counts, windows: windowsWalked, refreshed }, 'sync finished');
-    return summary(status, runId, { windows: windowsWalked, refreshed, requests: runtime.httpStats().requests });
+    log.info({ ...counts, windows: windowsWalked, refreshed, rechecked }, 'sync finished');
+    return summary(status, runId, { windows: windowsWalked, refreshed, rechecked, requests: runtime.httpStats().requests });
   } catch (err) {
     const message = describeError(err);
     const needsAttention = err instanceof AuthError ? message : null;
     await finishRun(store.db, runId, { status: 'failed', counts, error: message, warnings: warnings.lines() }, now());
     await recordSyncOutcome(store.db, config.name, { ok: false, error: message, needsAttention }, now());
     log.error({ err: message, ...counts }, 'sync failed');
-    return summary('failed', runId, { windows: windowsWalked, refreshed, requests: runtime.httpStats().requests, error: message });
+    return summary('failed', runId, { windows: windowsWalked, refreshed, rechecked, requests: runtime.httpStats().requests, error: message });
   } finally {
     await runtime.close().catch(() => undefined);
     await releaseLease(store.db, config.name, owner).catch(() => undefined);
@@ -233,10 +231,6 @@ function holderIsDead(holder: string): boolean {
   }
 }
 
-function windowQuery(w: TimeWindow, partition: string | undefined): PullQuery {
-  return partition === undefined ? { kind: 'window', from: w.from, to: w.to } : { kind: 'window', from: w.from, to: w.to, partition };
-}
-
 /** Where this run's first window starts. */
 function windowStart(
   config: BaseConnectionConfig,
@@ -251,84 +245,6 @@ function windowStart(
   if (options.full || !checkpoint?.watermark) return configured;
   const overlapMs = parseDuration(config.overlap) ?? 0;
   return new Date(new Date(checkpoint.watermark).getTime() - overlapMs);
-}
-
-interface RefreshDeps {
-  store: StoreHandle;
-  config: BaseConnectionConfig;
-  connector: Connector;
-  partitions: Array<string | undefined>;
-  signal: AbortSignal;
-  walk: (query: PullQuery, onIds?: (ids: string[]) => void) => Promise<void>;
-  log: Logger;
-  warnings: WarningLog;
-}
-
-/**
- * Re-polls open orders that this run's windows did not cover: the channel's own "open" query when it
- * has one, then by id (few) or by creation-date windows around them (many). Returns how many open
- * orders were due. An order the channel no longer returns is reported, never taken as deleted.
- */
-async function refreshOpenOrders(
-  deps: RefreshDeps,
-  windowsFrom: Date,
-  runStart: Date,
-  onStart: () => void,
-  storeRecords: (records: unknown[]) => Promise<string[]>,
-): Promise<number> {
-  const { store, config, connector, partitions, signal, walk } = deps;
-  const horizon = new Date(runStart.getTime() - config.refreshOpenDays * DAY_MS);
-  if (horizon >= windowsFrom) return 0;
-  const range = [horizon.toISOString(), windowsFrom.toISOString()] as const;
-  const dueCount = await countOpenOrders(store.db, config.name, ...range);
-  if (dueCount === 0) return 0;
-  onStart();
-
-  const byOpenQuery = connector.supportsOpenQuery === true;
-  const byIds = !byOpenQuery && connector.fetchByIds !== undefined && (dueCount <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window');
-  if (!byOpenQuery && !byIds) {
-    // Many open orders and no status filter: re-read the creation-date windows they fall in, planned
-    // from an hourly aggregate so that memory stays flat however many orders are open.
-    const hours = await openOrderHours(store.db, config.name, ...range);
-    const windows = windowsCovering(hours.map((h) => new Date(`${h}:00:00.000Z`)), connector.maxWindowDays ?? 31);
-    for (const w of windows) {
-      // windowsCovering ends a window just after its last hour's start; cover that whole hour.
-      const window = { from: w.from, to: new Date(w.to.getTime() - 1 + HOUR_MS) };
-      for (const partition of partitions) await walk(windowQuery(window, partition));
-    }
-    return dueCount;
-  }
-
-  // Few enough to track one by one (or the channel's own open filter): an order the channel no longer
-  // returns is reported.
-  const due = await listOpenOrders(store.db, config.name, ...range);
-  const pending = new Map(due.map((o) => [o.externalId, o.createdAt]));
-  const markSeen = (ids: string[]) => {
-    for (const id of ids) pending.delete(id);
-  };
-  if (byOpenQuery) {
-    for (const partition of partitions) {
-      await walk(partition === undefined ? { kind: 'open' } : { kind: 'open', partition }, markSeen);
-    }
-  }
-  if (pending.size > 0 && connector.fetchByIds && (byIds || pending.size <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window')) {
-    const batch: unknown[] = [];
-    for await (const record of connector.fetchByIds([...pending.keys()], signal)) {
-      batch.push(record);
-      if (batch.length >= 200) markSeen(await storeRecords(batch.splice(0)));
-    }
-    if (batch.length > 0) markSeen(await storeRecords(batch));
-  } else if (pending.size > 0) {
-    const windows = windowsCovering([...pending.values()].map((t) => new Date(t)), connector.maxWindowDays ?? 31);
-    for (const w of windows) {
-      for (const partition of partitions) await walk(windowQuery(w, partition), markSeen);
-    }
-  }
-  if (pending.size > 0) {
-    const sample = [...pending.keys()].slice(0, 5).join(', ');
-    deps.warnings.add(`${pending.size} open order(s) were not returned by the channel when re-polled (kept as they were): ${sample}`);
-  }
-  return dueCount;
 }
 
 export { describeError };

@@ -65,10 +65,13 @@ const memoryChannel = defineChannel({
 });
 
 const pushOnlyChannel = defineChannel({
-  ...memoryChannel,
   kind: 'push-only',
-  capabilities: { ...memoryChannel.capabilities, pull: false, push: true },
+  title: 'Push-only test channel',
+  defaultTimeZone: 'UTC',
+  capabilities: { pull: false, push: true, writeBack: { status: false, tracking: false, documents: false } },
   configSchema: baseConnectionSchema.extend({ kind: z.literal('push-only') }),
+  secretFields: [],
+  createConnector: (config) => memoryChannel.createConnector({ ...config, kind: 'memory' }, undefined as never),
 });
 
 const registry = new ChannelRegistry([memoryChannel, pushOnlyChannel]);

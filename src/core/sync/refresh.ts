@@ -1,0 +1,158 @@
+/**
+ * Re-reading orders the run's creation-date windows do not cover. Channels filter by creation date,
+ * so a change to an order placed before the windows would never show up in a new window:
+ *
+ * - **Open orders** (non-terminal) younger than `refreshOpenDays` are re-read on every run.
+ * - **Closed orders** change too (returns after delivery, complaints, refunds, re-opened orders, days
+ *   or weeks later): those that closed, or last changed, within `refreshClosedDays` are re-read once
+ *   per `refreshClosedEvery`, spread over that period so a run never re-reads all of them at once
+ *   (each order has a slot in the period, its creation instant modulo the period; a run re-reads the
+ *   orders whose slot passed since the previous run). `refreshClosedEvery: 0` re-reads them every run.
+ *
+ * Both go through the channel's own status filter where it has one (`supportsOpenQuery`,
+ * `supportsClosedQuery`), by id where few (or where the channel has no date filter), by creation-date
+ * windows otherwise. An order the channel no longer returns is reported, never taken as deleted.
+ */
+import type { Logger } from 'pino';
+import { parseDuration } from '../canonical/time.ts';
+import type { BaseConnectionConfig } from '../config.ts';
+import type { Connector, PullQuery } from '../connector.ts';
+import type { StoreHandle } from '../store/db.ts';
+import { getState, setState } from '../store/connections.ts';
+import { countOpenOrders, listClosedOrders, listOpenOrders, openOrderHours, type StoredOrderRef } from '../store/orders.ts';
+import type { WarningLog } from './ingest.ts';
+import { windowsCovering, type TimeWindow } from './windows.ts';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** Up to this many orders are re-read one by one; more are re-read by creation-date windows. */
+const REFRESH_BY_ID_LIMIT = 50;
+/** connection_state key: when the last run that re-read closed orders started */
+const CLOSED_REFRESH_STATE_KEY = 'closed_refresh';
+
+export interface RefreshDeps {
+  store: StoreHandle;
+  config: BaseConnectionConfig;
+  connector: Connector;
+  partitions: Array<string | undefined>;
+  signal: AbortSignal;
+  walk: (query: PullQuery, onIds?: (ids: string[]) => void) => Promise<void>;
+  /** maps and commits records (fetched by id); returns their external ids */
+  storeRecords: (records: unknown[]) => Promise<string[]>;
+  log: Logger;
+  warnings: WarningLog;
+}
+
+export function windowQuery(w: TimeWindow, partition: string | undefined): PullQuery {
+  return partition === undefined ? { kind: 'window', from: w.from, to: w.to } : { kind: 'window', from: w.from, to: w.to, partition };
+}
+
+/** Re-reads the open orders created in [horizon, windowsFrom). Returns how many were due. */
+export async function refreshOpenOrders(deps: RefreshDeps, windowsFrom: Date, runStart: Date, onStart: () => void): Promise<number> {
+  const { store, config, connector, partitions, walk } = deps;
+  const horizon = new Date(runStart.getTime() - config.refreshOpenDays * DAY_MS);
+  if (horizon >= windowsFrom) return 0;
+  const range = [horizon.toISOString(), windowsFrom.toISOString()] as const;
+  const dueCount = await countOpenOrders(store.db, config.name, ...range);
+  if (dueCount === 0) return 0;
+  onStart();
+
+  const byOpenQuery = connector.supportsOpenQuery === true;
+  const byIds = !byOpenQuery && connector.fetchByIds !== undefined && (dueCount <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window');
+  if (!byOpenQuery && !byIds) {
+    // Many open orders and no status filter: re-read the creation-date windows they fall in, planned
+    // from an hourly aggregate so that memory stays flat however many orders are open.
+    const hours = await openOrderHours(store.db, config.name, ...range);
+    const windows = windowsCovering(hours.map((h) => new Date(`${h}:00:00.000Z`)), connector.maxWindowDays ?? 31);
+    for (const w of windows) {
+      // windowsCovering ends a window just after its last hour's start; cover that whole hour.
+      const window = { from: w.from, to: new Date(w.to.getTime() - 1 + HOUR_MS) };
+      for (const partition of partitions) await walk(windowQuery(window, partition));
+    }
+    return dueCount;
+  }
+  const due = await listOpenOrders(store.db, config.name, ...range);
+  await reread(deps, due, byOpenQuery ? (partition) => (partition === undefined ? { kind: 'open' } : { kind: 'open', partition }) : null, 'open');
+  return dueCount;
+}
+
+/**
+ * Re-reads the closed orders that changed within `refreshClosedDays` and were created before the
+ * windows, those whose slot came round since the last run. Returns how many were due.
+ */
+export async function refreshClosedOrders(deps: RefreshDeps, windowsFrom: Date, runStart: Date, onStart: () => void): Promise<number> {
+  const { store, config, connector } = deps;
+  if (config.refreshClosedDays <= 0) return 0;
+  const period = parseDuration(String(config.refreshClosedEvery)) ?? 0;
+  const previous = await getState<{ at: string }>(store.db, config.name, CLOSED_REFRESH_STATE_KEY);
+  const candidates = await listClosedOrders(
+    store.db, config.name, new Date(runStart.getTime() - config.refreshClosedDays * DAY_MS).toISOString(), windowsFrom.toISOString(),
+  );
+  // The first run that re-reads closed orders only starts the clock (no spike after an upgrade);
+  // from then on each order comes round once per period.
+  const due = period === 0 ? candidates : previous === null ? [] : candidates.filter(slotPassed(period, new Date(previous.at), runStart));
+  if (due.length > 0) {
+    onStart();
+    const from = new Date(Math.min(...due.map((o) => Date.parse(o.createdAt))));
+    await reread(
+      deps,
+      due,
+      connector.supportsClosedQuery === true
+        ? (partition) => (partition === undefined ? { kind: 'closed', from } : { kind: 'closed', from, partition })
+        : null,
+      'closed',
+    );
+  }
+  await setState(store.db, config.name, CLOSED_REFRESH_STATE_KEY, { at: runStart.toISOString() });
+  return due.length;
+}
+
+/** Orders whose slot (creation instant modulo the period) lies in (previous, now], or all after a whole period. */
+function slotPassed(periodMs: number, previous: Date, now: Date): (o: StoredOrderRef) => boolean {
+  const elapsed = now.getTime() - previous.getTime();
+  if (elapsed >= periodMs || elapsed < 0) return () => true;
+  const from = previous.getTime() % periodMs;
+  const to = now.getTime() % periodMs;
+  return (o) => {
+    const slot = Date.parse(o.createdAt) % periodMs;
+    return from <= to ? slot > from && slot <= to : slot > from || slot <= to;
+  };
+}
+
+/**
+ * Re-reads known orders: through the channel's status query when given (then by id what it did not
+ * return, where few), by id where the channel has it and they are few (or it has no date filter),
+ * by creation-date windows around them otherwise.
+ */
+async function reread(
+  deps: RefreshDeps,
+  due: readonly StoredOrderRef[],
+  statusQuery: ((partition: string | undefined) => PullQuery) | null,
+  which: 'open' | 'closed',
+): Promise<void> {
+  const { connector, partitions, signal, walk, storeRecords } = deps;
+  const pending = new Map(due.map((o) => [o.externalId, o.createdAt]));
+  const markSeen = (ids: string[]) => {
+    for (const id of ids) pending.delete(id);
+  };
+  if (statusQuery) {
+    for (const partition of partitions) await walk(statusQuery(partition), markSeen);
+  }
+  if (pending.size > 0 && connector.fetchByIds && (pending.size <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window')) {
+    const batch: unknown[] = [];
+    for await (const record of connector.fetchByIds([...pending.keys()], signal)) {
+      batch.push(record);
+      if (batch.length >= 200) markSeen(await storeRecords(batch.splice(0)));
+    }
+    if (batch.length > 0) markSeen(await storeRecords(batch));
+  } else if (pending.size > 0) {
+    const windows = windowsCovering([...pending.values()].map((t) => new Date(t)), connector.maxWindowDays ?? 31);
+    for (const w of windows) {
+      for (const partition of partitions) await walk(windowQuery(w, partition), markSeen);
+    }
+  }
+  if (pending.size > 0) {
+    const sample = [...pending.keys()].slice(0, 5).join(', ');
+    deps.warnings.add(`${pending.size} ${which} order(s) were not returned by the channel when re-polled (kept as they were): ${sample}`);
+  }
+}
