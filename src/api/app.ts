@@ -205,7 +205,7 @@ export async function startApiServer(options: StartApiOptions): Promise<RunningA
   const workers = options.workers !== false;
   let metricsRef: ApiMetrics | null = null;
   const dispatcher = workers
-    ? new WebhookDispatcher({ store, logger, ...options.webhooks, onResult: (r) => { metricsRef?.observeDeliveries(r); options.webhooks?.onResult?.(r); } })
+    ? new WebhookDispatcher({ store, logger, allowPrivateTargets: config.webhooks.allowPrivateTargets, ...options.webhooks, onResult: (r) => { metricsRef?.observeDeliveries(r); options.webhooks?.onResult?.(r); } })
     : null;
   const writeBackWorker = workers
     ? new WriteBackWorker({ store, logger, registry, connections: config.connections, ...options.writeBacks, onOutcome: (s) => metricsRef?.writeBackOutcomes.inc({ outcome: s }) })

@@ -7,6 +7,7 @@ import { canonicalOrderSchema } from '../core/canonical/order.ts';
 import { CANONICAL_STATUSES } from '../core/canonical/status.ts';
 import { EVENT_TYPES } from './events.ts';
 import { ORDER_SORTS } from './orders-query.ts';
+import { secretProblem, SIGNING_SCHEMES } from '../webhooks/signature.ts';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -181,20 +182,26 @@ export const webhookCreateBody = z
   .object({
     url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
     events: z.array(z.enum(EVENT_TYPES)).min(1).optional().describe('default: every event type'),
-    secret: z.string().min(16).max(200).optional().describe('HMAC key; generated (and shown once) when omitted'),
+    secret: z.string().min(16).max(200).optional().describe('HMAC key; generated (and shown once) when omitted. For signing "standard": whsec_ + base64 of 24 to 64 bytes'),
     description: z.string().max(500).optional(),
     includeOrder: z.boolean().optional().describe('add the current order to each event'),
     fromStart: z.boolean().optional().describe('also deliver every event already in the journal'),
+    signing: z.enum(SIGNING_SCHEMES).optional().describe('"orderhub" (default: Orderhub-Signature header) or "standard" (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature)'),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    const problem = b.secret === undefined ? null : secretProblem(b.signing ?? 'orderhub', b.secret);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['secret'], message: problem });
+  });
 
 export const webhookSchema = z.object({
   id: z.string(),
-  url: z.string(),
+  url: z.string().describe('the target; credentials in it shown as https://user:***@host/'),
   events: z.array(z.enum(EVENT_TYPES)),
   description: z.string().nullable(),
   includeOrder: z.boolean(),
   enabled: z.boolean(),
+  signing: z.enum(SIGNING_SCHEMES),
   createdAt: z.string(),
   cursor: z.number(),
 });

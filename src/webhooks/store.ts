@@ -14,7 +14,8 @@ import type { StoreHandle } from '../core/store/db.ts';
 import { webhookTables, type WebhookDatabase, type WebhookDeliveriesTable, type WebhookSubscriptionsTable } from './tables.ts';
 import type { Database } from '../core/store/schema.ts';
 import { EVENT_TYPES, eventTypeOf, journalHead, type EventType } from '../api/events.ts';
-import { newWebhookSecret } from './signature.ts';
+import { newWebhookSecret, secretProblem, type SigningScheme } from './signature.ts';
+import { redactUrl, type TargetPolicy } from './targets.ts';
 
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type SubscriptionRow = Selectable<WebhookSubscriptionsTable>;
@@ -26,11 +27,13 @@ export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [
 
 export interface Subscription {
   id: string;
+  /** credentials in it redacted (https://user:***@host/) */
   url: string;
   events: EventType[];
   description: string | null;
   includeOrder: boolean;
   enabled: boolean;
+  signing: SigningScheme;
   createdAt: string;
   /** journal position up to which deliveries have been created */
   cursor: number;
@@ -38,18 +41,42 @@ export interface Subscription {
 
 export function toSubscription(r: SubscriptionRow): Subscription {
   return {
-    id: r.id, url: r.url, events: JSON.parse(r.events) as EventType[], description: r.description,
-    includeOrder: r.include_order === 1, enabled: r.enabled === 1, createdAt: r.created_at, cursor: Number(r.cursor),
+    id: r.id, url: redactUrl(r.url), events: JSON.parse(r.events) as EventType[], description: r.description,
+    includeOrder: r.include_order === 1, enabled: r.enabled === 1, signing: r.signing as SigningScheme, createdAt: r.created_at, cursor: Number(r.cursor),
   };
+}
+
+export interface SubscriptionInput {
+  url: string;
+  events?: readonly EventType[] | undefined;
+  secret?: string | undefined;
+  description?: string | undefined;
+  includeOrder?: boolean | undefined;
+  fromStart?: boolean | undefined;
+  signing?: SigningScheme | undefined;
+}
+
+/**
+ * What the API and the CLI refuse before creating a subscription (each with the field it is about):
+ * a target the operator's policy forbids, a secret the chosen scheme cannot sign with.
+ */
+export function subscriptionProblems(input: SubscriptionInput, policy: TargetPolicy): Array<{ path: 'url' | 'secret'; message: string }> {
+  const problems: Array<{ path: 'url' | 'secret'; message: string }> = [];
+  const target = policy.urlProblem(input.url);
+  if (target) problems.push({ path: 'url', message: `webhook target refused: ${target}` });
+  const secret = input.secret === undefined ? null : secretProblem(input.signing ?? 'orderhub', input.secret);
+  if (secret) problems.push({ path: 'secret', message: secret });
+  return problems;
 }
 
 export async function createSubscription(
   coreDb: Kysely<Database>,
-  params: { url: string; events?: readonly EventType[] | undefined; secret?: string | undefined; description?: string | undefined; includeOrder?: boolean | undefined; fromStart?: boolean | undefined },
+  params: SubscriptionInput,
   now = new Date(),
 ): Promise<{ subscription: Subscription; secret: string }> {
   const db = webhookTables(coreDb);
-  const secret = params.secret ?? newWebhookSecret();
+  const signing = params.signing ?? 'orderhub';
+  const secret = params.secret ?? newWebhookSecret(signing);
   const iso = now.toISOString();
   // A new subscription receives the events after the moment it was created (or every stored one).
   const cursor = params.fromStart ? 0 : await journalHead(coreDb);
@@ -61,6 +88,7 @@ export async function createSubscription(
     description: params.description ?? null,
     include_order: params.includeOrder ? 1 : 0,
     enabled: 1,
+    signing,
     cursor,
     created_at: iso,
     updated_at: iso,
@@ -141,20 +169,35 @@ export async function fanOut(store: StoreHandle, batch = 2000, now = new Date())
   });
 }
 
+/** Subscriptions with a delivery that could be claimed now. */
+export async function dueSubscriptions(coreDb: Kysely<Database>, now = new Date()): Promise<string[]> {
+  const iso = now.toISOString();
+  const res = await sql<{ id: string }>`
+    select s.id from webhook_subscriptions s
+     where exists (
+       select 1 from webhook_deliveries d
+        where d.subscription_id = s.id and d.state = 'pending' and d.next_attempt_at <= ${iso}
+          and (d.lease_until is null or d.lease_until < ${iso}))`.execute(coreDb);
+  return res.rows.map((r) => r.id);
+}
+
 /**
- * Claims up to `limit` due deliveries for `owner` until now + leaseMs. PostgreSQL: FOR UPDATE SKIP
- * LOCKED, so concurrent claimers never take the same row. SQLite: one statement (one writer).
+ * Claims up to `limit` due deliveries for `owner` until now + leaseMs, of one subscription or of
+ * all. PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent claimers never take the same row. SQLite:
+ * one statement (one writer).
  */
-export async function claimDeliveries(store: StoreHandle, owner: string, limit: number, leaseMs: number, now = new Date()): Promise<DeliveryRow[]> {
+export async function claimDeliveries(store: StoreHandle, owner: string, limit: number, leaseMs: number, now = new Date(), subscriptionId?: string): Promise<DeliveryRow[]> {
   const iso = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
   const lock = store.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const ofSubscription = subscriptionId === undefined ? sql`` : sql`and d.subscription_id = ${subscriptionId}`;
   const res = await sql<DeliveryRow>`
     update webhook_deliveries
        set lease_owner = ${owner}, lease_until = ${until}, attempts = attempts + 1, updated_at = ${iso}
      where id in (
        select d.id from webhook_deliveries d
         where d.state = 'pending'
+          ${ofSubscription}
           and d.next_attempt_at <= ${iso}
           and (d.lease_until is null or d.lease_until < ${iso})
           and not exists (

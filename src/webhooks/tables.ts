@@ -16,6 +16,8 @@ export interface WebhookSubscriptionsTable {
   description: string | null;
   include_order: number;
   enabled: number;
+  /** 'orderhub' | 'standard' (signature.ts); added by 0007 */
+  signing: string;
   /** journal seq up to which deliveries exist */
   cursor: number;
   created_at: string;
@@ -103,8 +105,30 @@ async function createWebhookTables(db: Kysely<unknown>, dialect: Dialect): Promi
     .execute();
 }
 
+/** Each subscription's signing scheme; existing subscriptions keep the one they were made with. */
+async function addSigningScheme(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('webhook_subscriptions').addColumn('signing', 'text', (c) => c.notNull().defaultTo('orderhub')).execute();
+}
+
+/**
+ * The dispatcher claims each subscription's deliveries on their own (one slow receiver must not hold
+ * up the others): its due deliveries in journal order, without scanning every subscription's pending
+ * rows or its own delivered history.
+ */
+async function addSubscriptionQueueIndex(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createIndex('webhook_deliveries_subscription_queue_idx')
+    .on('webhook_deliveries')
+    .columns(['subscription_id', 'state', 'event_seq'])
+    .execute();
+}
+
 export const webhookStoreModule = defineStoreModule({
   name: 'webhooks',
-  // Created by 0002_api before webhooks declared their own tables.
-  migrations: [{ name: '0002_api_webhooks', up: createWebhookTables, splitFrom: '0002_api' }],
+  migrations: [
+    // Created by 0002_api before webhooks declared their own tables.
+    { name: '0002_api_webhooks', up: createWebhookTables, splitFrom: '0002_api' },
+    { name: '0007_webhooks_signing', up: addSigningScheme },
+    { name: '0009_webhooks_subscription_queue', up: addSubscriptionQueueIndex },
+  ],
 });

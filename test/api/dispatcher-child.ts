@@ -8,6 +8,6 @@ import { WebhookDispatcher } from '../../src/webhooks/dispatcher.ts';
 
 const [database, leaseMs] = process.argv.slice(2);
 const store = await openHubStore(database!);
-const dispatcher = new WebhookDispatcher({ store, logger: silentLogger(), leaseMs: Number(leaseMs), timeoutMs: 60_000, pollIntervalMs: 20 });
+const dispatcher = new WebhookDispatcher({ store, logger: silentLogger(), allowPrivateTargets: true, leaseMs: Number(leaseMs), timeoutMs: 60_000, pollIntervalMs: 20 });
 dispatcher.start();
 process.stdout.write('started\n');

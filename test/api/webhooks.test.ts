@@ -96,12 +96,12 @@ describeEachStore('webhooks', (kind) => {
     secret = s;
     await churn(api, 'C', 10);
     const logger = silentLogger();
-    const doomed = new WebhookDispatcher({ store: api.t.store, logger, leaseMs: 1_500, batchSize: 1000 });
+    const doomed = new WebhookDispatcher({ store: api.t.store, logger, allowPrivateTargets: true, leaseMs: 1_500, batchSize: 1000 });
     await doomed.runOnce(new Date(0)).catch(() => undefined); // fan out only: nothing due at t=0
     const claimed = await doomed.claim();
     expect(claimed.length).toBe(10); // one per order: later events wait for the earlier ones
     // "kill -9": the doomed dispatcher never posts nor acknowledges; it is simply dropped
-    const heir = new WebhookDispatcher({ store: api.t.store, logger, leaseMs: 5_000, batchSize: 1000 });
+    const heir = new WebhookDispatcher({ store: api.t.store, logger, allowPrivateTargets: true, leaseMs: 5_000, batchSize: 1000 });
     expect((await heir.runOnce()).claimed).toBe(0); // leases still held
     await new Promise((r) => setTimeout(r, 1_600));
     for (let i = 0; i < 10 && receiver.received.length < 30; i++) await heir.runOnce();
@@ -144,7 +144,7 @@ describeEachStore('webhooks', (kind) => {
       }
       for (const r of held) r.destroy();
       answering = true;
-      const heir = new WebhookDispatcher({ store: api.t.store, logger: silentLogger(), leaseMs: 5_000 });
+      const heir = new WebhookDispatcher({ store: api.t.store, logger: silentLogger(), allowPrivateTargets: true, leaseMs: 5_000 });
       try {
         await waitFor('everything delivered after the lease expired', async () => {
           await heir.runOnce();
@@ -169,8 +169,8 @@ describeEachStore('webhooks', (kind) => {
     const ids = Array.from({ length: 400 }, (_, i) => `D${i + 1}`);
     await putOrders(api.t.store, 'shop', ids.map((id) => mapped(id)));
     const logger = silentLogger();
-    const a = new WebhookDispatcher({ store: api.t.store, logger, batchSize: 50 });
-    const b = new WebhookDispatcher({ store: api.t.store, logger, batchSize: 50 });
+    const a = new WebhookDispatcher({ store: api.t.store, logger, allowPrivateTargets: true, batchSize: 50 });
+    const b = new WebhookDispatcher({ store: api.t.store, logger, allowPrivateTargets: true, batchSize: 50 });
     for (let round = 0; round < 30 && receiver.received.length < 400; round++) {
       await Promise.all([a.runOnce(), b.runOnce()]);
     }

@@ -9,13 +9,17 @@ import {
 } from '../schemas.ts';
 import { principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
 import { rejectUnknownNames } from './known-names.ts';
-import { createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver } from '../../webhooks/store.ts';
+import {
+  createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver, subscriptionProblems,
+} from '../../webhooks/store.ts';
+import { TargetPolicy } from '../../webhooks/targets.ts';
 import { webhookTables } from '../../webhooks/tables.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 
 export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
   const { store } = ctx;
+  const targets = new TargetPolicy(ctx.config.webhooks.allowPrivateTargets);
 
   app.get('/v1/events', {
     schema: {
@@ -49,7 +53,9 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
     schema: {
       tags: ['webhooks'],
       summary: 'Subscribe a URL to order events',
-      description: 'The answer carries the signing secret; it is shown this once.',
+      description:
+        'The answer carries the signing secret; it is shown this once. Private, loopback and link-local targets ' +
+        '(10/8, 127/8, 169.254/16, fc00::/7, …) are refused unless the config allows them (webhooks.allowPrivateTargets).',
       headers: idempotencyHeaders,
       body: webhookCreateBody,
       response: { 201: webhookSchema.extend({ secret: z.string() }), ...errors, 422: errorSchema },
@@ -58,12 +64,18 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
     const principal = principalOf(request);
     const key = request.headers['idempotency-key'];
     const b = request.body;
+    const problems = subscriptionProblems(b, targets);
+    if (problems.length > 0) {
+      throw new ApiError(400, 'validation_failed', `invalid body at ${problems[0]!.path}: ${problems[0]!.message}`, {
+        issues: problems.map((p) => ({ in: 'body', ...p })),
+      });
+    }
     const res = await idempotent(
       { store, apiKeyId: principal.keyId, key: typeof key === 'string' ? key : undefined, method: 'POST', path: '/v1/webhooks', body: b },
       async () => null,
       async (trx) => {
         const { subscription, secret } = await createSubscription(trx, {
-          url: b.url, events: b.events, secret: b.secret, description: b.description, includeOrder: b.includeOrder, fromStart: b.fromStart,
+          url: b.url, events: b.events, secret: b.secret, description: b.description, includeOrder: b.includeOrder, fromStart: b.fromStart, signing: b.signing,
         });
         return { statusCode: 201, body: { ...subscription, secret } };
       },

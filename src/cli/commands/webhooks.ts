@@ -1,9 +1,11 @@
 /** `orderhub webhooks add|list|remove|deliveries|redeliver`: webhook subscriptions from the command line. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { EVENT_TYPES, type EventType } from '../../api/events.ts';
 import {
-  createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver,
+  createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver, subscriptionProblems,
 } from '../../webhooks/store.ts';
+import { SIGNING_SCHEMES, type SigningScheme } from '../../webhooks/signature.ts';
+import { TargetPolicy } from '../../webhooks/targets.ts';
 import { openContext, UsageError, type GlobalOptions } from '../context.ts';
 import { formatTable, truncate } from '../format.ts';
 import { wholeNumber } from '../options.ts';
@@ -16,11 +18,12 @@ export function registerWebhooks(program: Command): void {
     .command('add <url>')
     .description('subscribe a URL; prints the subscription and its signing secret (shown once)')
     .option('--events <types>', `comma-separated: ${EVENT_TYPES.join(', ')} (default: all)`)
-    .option('--secret <secret>', 'HMAC signing secret (at least 16 characters; default: generated). Prefer $ORDERHUB_WEBHOOK_SECRET: arguments show in process lists')
+    .option('--secret <secret>', 'HMAC signing secret (at least 16 characters; for --signing standard whsec_ + base64 of 24 to 64 bytes; default: generated). Prefer $ORDERHUB_WEBHOOK_SECRET: arguments show in process lists')
     .option('--description <text>', 'what this subscription is for')
     .option('--include-order', 'add the current order to every event')
     .option('--from-start', 'also deliver every event already stored')
-    .action(async (url: string, opts: { events?: string; secret?: string; description?: string; includeOrder?: boolean; fromStart?: boolean }, cmd: Command) => {
+    .addOption(new Option('--signing <scheme>', 'orderhub: Orderhub-Signature header; standard: Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature), for receivers that verify with a standardwebhooks library').choices(SIGNING_SCHEMES).default('orderhub'))
+    .action(async (url: string, opts: { events?: string; secret?: string; description?: string; includeOrder?: boolean; fromStart?: boolean; signing: SigningScheme }, cmd: Command) => {
       let parsed: URL;
       try {
         parsed = new URL(url);
@@ -32,12 +35,12 @@ export function registerWebhooks(program: Command): void {
       const unknown = events?.filter((e) => !(EVENT_TYPES as readonly string[]).includes(e)) ?? [];
       if (unknown.length > 0) throw new UsageError(`unknown event type ${unknown.join(', ')}; known: ${EVENT_TYPES.join(', ')}`);
       const secret = opts.secret ?? process.env.ORDERHUB_WEBHOOK_SECRET;
-      if (secret !== undefined && secret.length < 16) throw new UsageError('the secret must have at least 16 characters');
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
-        const { subscription, secret: s } = await createSubscription(ctx.store.db, {
-          url, events: events as EventType[] | undefined, secret, description: opts.description, includeOrder: opts.includeOrder, fromStart: opts.fromStart,
-        });
+        const input = { url, events: events as EventType[] | undefined, secret, description: opts.description, includeOrder: opts.includeOrder, fromStart: opts.fromStart, signing: opts.signing };
+        const problems = subscriptionProblems(input, new TargetPolicy(ctx.config.webhooks.allowPrivateTargets));
+        if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join('; '));
+        const { subscription, secret: s } = await createSubscription(ctx.store.db, input);
         process.stdout.write(`${JSON.stringify({ ...subscription, secret: s }, null, 2)}\n`);
       } finally {
         await ctx.close();
@@ -60,8 +63,8 @@ export function registerWebhooks(program: Command): void {
         const count = (id: string, state: string) => String(Number(counts.find((c) => c.subscription_id === id && c.state === state)?.n ?? 0));
         process.stdout.write(
           formatTable(
-            ['id', 'url', 'events', 'pending', 'dead', 'created'],
-            subs.map((s) => [s.id, truncate(s.url, 50), s.events.length === EVENT_TYPES.length ? 'all' : s.events.join(','), count(s.id, 'pending'), count(s.id, 'dead'), s.createdAt]),
+            ['id', 'url', 'events', 'signing', 'pending', 'dead', 'created'],
+            subs.map((s) => [s.id, truncate(s.url, 50), s.events.length === EVENT_TYPES.length ? 'all' : s.events.join(','), s.signing, count(s.id, 'pending'), count(s.id, 'dead'), s.createdAt]),
           ),
         );
       } finally {
