@@ -7,7 +7,8 @@
  * Money is handled in haléř (integers) and printed the way PHP's json_encode prints floats
  * (10189, 299.9, 19.99), so the connector must read it without float maths.
  */
-import { hash2, Rng, TWO_DIGITS, WallClock } from '../../../sandbox/sim-kit.ts';
+import { hash2, Rng } from '../../kit/simulator/random.ts';
+import { TWO_DIGITS, WallClock } from '../../kit/simulator/wall-clock.ts';
 import {
   CATALOGUE, CITIES, COMPANY_WORDS, DELIVERIES, DEVICES, FREE_SHIPPING_FROM, LEGAL_FORMS, NAMES, NOTES,
   PAYMENTS, PAYMENT_BANK, PAYMENT_COD, SOURCES, STREETS, VARIANT_VALUES, type Country, type Method, type ShopSeed,
@@ -350,4 +351,3 @@ export class DropohsGenerator {
   }
 }
 
-export { hash2, Rng, WallClock };

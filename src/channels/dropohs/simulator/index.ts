@@ -4,11 +4,13 @@
  * baseUrl is the API root (`http://127.0.0.1:<port>`); the documented paths /shops, /products and
  * /orders hang off it, as they would off the (undocumented) real host.
  */
-import { listenLocal } from '../../../sandbox/sim-kit.ts';
-import { DateTime } from 'luxon';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
-import { SIM_ZONE, WallClock, hash2, type OrderState, type SimProduct } from './generator.ts';
-import { buildDropohsServer, emptyCounters, setFaults, type DropohsRequestCounters, type DropohsServerState } from './server.ts';
+import { ControlError } from '../../kit/simulator/control.ts';
+import { FaultKnobs, oneOf } from '../../kit/simulator/faults.ts';
+import { SimulatorHarness, simulatedHistory, simulatorWith, type SimulatorControls } from '../../kit/simulator/harness.ts';
+import { numericId } from '../../kit/simulator/numbering.ts';
+import { SIM_ZONE, type OrderState, type SimProduct } from './generator.ts';
+import { buildDropohsServer, emptyCounters, type DropohsRequestCounters } from './server.ts';
 import { DropohsStore, NO_FAULTS, type DropohsFaults, type InsertPosition, type StateChange } from './store.ts';
 import { SHOPS } from './data.ts';
 
@@ -29,18 +31,11 @@ export interface DropohsSimulatorOptions extends SimulatorOptions {
   pageCacheBytes?: number;
 }
 
-export interface DropohsSimulator extends RunningSimulator {
-  baseUrl: string;
+export interface DropohsSimulator extends RunningSimulator, SimulatorControls<DropohsFaults, DropohsRequestCounters> {
   connection: { kind: 'dropohs'; baseUrl: string; token: string };
   token: string;
-  port: number;
   /** the e-shop ids GET /shops lists */
   shopIds: number[];
-  readonly requests: DropohsRequestCounters;
-  readonly faults: DropohsFaults;
-  /** merges knobs (null/undefined → default/off) and restarts the fault cycle */
-  setFaults(faults: Partial<DropohsFaults>): DropohsFaults;
-  clearFaults(): void;
   /** sets an order's state directly: a state text, or a full state (complaints: customerStateId) */
   changeStatus(orderId: number | string, state: string | (Partial<OrderState> & { stateText: string })): StateChange;
   /** moves random older orders one step on (flow step, complaint opened or settled) */
@@ -66,84 +61,96 @@ export interface DropohsSimulator extends RunningSimulator {
   shopOf(orderId: number | string): number | null;
   /** a catalogue variant (delisted ones included) */
   variantInfo(variantId: number): { code: string; productName: string; parameter: string; value: string; vat: number; priceVat: number; productId: number; productEan: string | null; productCode: string | null; variantCount: number } | null;
-  /** clears inserted orders, state and catalogue changes, counters and faults */
-  reset(): void;
   tick(): { inserted: number[]; changed: StateChange[] };
-  close(): Promise<void>;
-}
-
-function toId(n: number | string): number {
-  return typeof n === 'number' ? n : /^\d+$/.test(n.trim()) ? Number(n) : NaN;
 }
 
 export async function startDropohsSimulator(options: DropohsSimulatorOptions): Promise<DropohsSimulator> {
-  const nowMs = options.now ?? Date.now();
-  const clock = new WallClock(SIM_ZONE);
-  const since = options.since ?? DateTime.fromMillis(nowMs, { zone: SIM_ZONE }).minus({ days: 90 }).toISODate()!;
+  const history = simulatedHistory(options, SIM_ZONE, 90);
   const store = new DropohsStore({
     seed: options.seed,
     orders: options.orders,
     shops: options.shops ?? 3,
-    sinceSec: clock.startOfDay(since),
-    startSec: Math.floor(nowMs / 1000),
-    now: options.now === undefined ? undefined : () => Math.floor(nowMs / 1000),
+    sinceSec: history.sinceSec,
+    startSec: history.untilSec,
+    now: history.nowSec,
     pageCacheBytes: options.pageCacheBytes ?? 256 * 1024 * 1024,
   });
   const token = options.token ?? DEFAULT_SIM_TOKEN;
-  let tickState = hash2(options.seed, 0x51ed);
-  const state: DropohsServerState = {
-    store,
-    token,
-    counters: emptyCounters(),
-    faultTick: 0,
-    tick() {
-      tickState = hash2(tickState, 0x9e37);
-      const inserted = store.insertOrders(1 + (tickState % 3));
-      const changed = store.changeRandomOldOrders(1 + ((tickState >>> 8) % 3));
-      return { inserted, changed };
-    },
-    reset() {
-      store.reset();
-      Object.assign(state.counters, emptyCounters());
-      state.faultTick = 0;
-      tickState = hash2(options.seed, 0x51ed);
-    },
-  };
-  const app = await buildDropohsServer(state);
-  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
-
+  const faults = new FaultKnobs<DropohsFaults>(NO_FAULTS, { insertPosition: oneOf('start', 'end', 'alternate') }, { get: () => store.faults, set: (f) => store.setFaults(f) });
+  const harness = new SimulatorHarness({ seed: options.seed, faults, counters: emptyCounters, reset: () => store.reset() });
+  const app = await buildDropohsServer({ store, token, counters: harness.counters, faults });
+  const tick = () => harness.tick(store);
+  /** the index of an e-shop id (what the API calls shopId) */
   const shopIndex = (shopId: number) => {
     const s = store.shopByApiId(shopId);
     if (!s) throw new RangeError(`the simulator has no e-shop ${shopId}; it has ${store.shops.map((x) => x.seed.id).join(', ')}`);
     return s.index;
   };
+  const order = (id: number | string) => {
+    const g = store.indexOf(numericId(id));
+    return g < 0 ? null : store.orderJson(g);
+  };
+  const controls = await harness.listen(app, options, {
+    stats: () => ({
+      orders: store.count(),
+      generated: store.generated,
+      inserted: store.count() - store.generated,
+      insertedDuringPaging: store.insertedDuringPaging,
+      stateChanges: store.stateChanges,
+      pageCacheBytes: store.pageCacheSize,
+      shops: store.shops.map((s) => ({ id: s.seed.id, name: s.seed.name, orders: store.listingLength(s.index), products: s.listed.length })),
+    }),
+    tick,
+    orders: {
+      ids: () => store.allOrderIds(),
+      get: order,
+      insert(count, body) {
+        const position: InsertPosition = body.position === 'start' ? 'start' : 'end';
+        const shop = body.shopId === undefined ? undefined : store.shopByApiId(Number(body.shopId))?.index;
+        if (body.shopId !== undefined && shop === undefined) throw new ControlError(404, `no e-shop ${String(body.shopId)}`);
+        const variants = Array.isArray(body.variants) ? body.variants.map(Number) : undefined;
+        return store.insertOrders(count, { position, shop, variants });
+      },
+      setStatus(id, status, body) {
+        if (store.indexOf(numericId(id)) < 0) return null;
+        return store.changeState(numericId(id), {
+          stateText: status,
+          stateId: typeof body.stateId === 'number' ? body.stateId : undefined,
+          customerStateId: typeof body.customerStateId === 'number' ? body.customerStateId : null,
+          customerStateText: typeof body.customerStateText === 'string' ? body.customerStateText : null,
+        });
+      },
+      changeRandom: (count) => store.changeRandomOldOrders(count),
+    },
+    own(sim) {
+      sim.post('/products', async (request) => {
+        const body = (request.body ?? {}) as { shopIds?: unknown; name?: unknown };
+        const shops = Array.isArray(body.shopIds)
+          ? body.shopIds.map((id) => store.shopByApiId(Number(id))?.index).filter((i): i is number => i !== undefined)
+          : undefined;
+        const p = store.addProduct(shops, typeof body.name === 'string' ? body.name : undefined);
+        return { productId: p.id, variantIds: p.variants.map((v) => v.id) };
+      });
+      sim.delete('/products/:id', async (request) => {
+        store.delistProduct(Number((request.params as { id: string }).id));
+        return { ok: true };
+      });
+    },
+  });
 
-  return {
-    baseUrl,
-    connection: { kind: 'dropohs', baseUrl, token },
+  return simulatorWith(controls, {
+    connection: { kind: 'dropohs' as const, baseUrl: controls.baseUrl, token },
     token,
-    port,
     shopIds: store.shops.map((s) => s.seed.id),
-    get requests() {
-      return state.counters;
-    },
-    get faults() {
-      return { ...store.faults };
-    },
-    setFaults: (f) => setFaults(state, f),
-    clearFaults() {
-      store.setFaults({ ...NO_FAULTS });
-      state.faultTick = 0;
-    },
-    changeStatus: (id, s) => store.changeState(toId(id), s),
-    changeRandomOldOrders: (n) => store.changeRandomOldOrders(n),
-    insertOrders: (n, o = {}) =>
+    changeStatus: (id: number | string, s: string | (Partial<OrderState> & { stateText: string })) => store.changeState(numericId(id), s),
+    changeRandomOldOrders: (n: number) => store.changeRandomOldOrders(n),
+    insertOrders: (n: number, o: { position?: InsertPosition; shopId?: number; variants?: number[] } = {}) =>
       store.insertOrders(n, { position: o.position, shop: o.shopId === undefined ? undefined : shopIndex(o.shopId), variants: o.variants }),
-    addProduct(o = {}) {
+    addProduct(o: { shopIds?: number[]; name?: string } = {}) {
       const product = store.addProduct(o.shopIds?.map(shopIndex), o.name);
       return { productId: product.id, variantIds: product.variants.map((v) => v.id), product };
     },
-    delistProduct: (id) => store.delistProduct(id),
+    delistProduct: (id: number) => store.delistProduct(id),
     allOrderIds: () => store.allOrderIds().map(String),
     malformedOrderIds() {
       const out: string[] = [];
@@ -151,20 +158,20 @@ export async function startDropohsSimulator(options: DropohsSimulatorOptions): P
       return out;
     },
     orderCount: () => store.count(),
-    listingIds: (shopId) => store.listingIds(shopIndex(shopId)).map(String),
-    getOrder(id) {
-      const g = store.indexOf(toId(id));
-      return g < 0 ? null : (JSON.parse(store.orderJson(g)) as Record<string, unknown>);
+    listingIds: (shopId: number) => store.listingIds(shopIndex(shopId)).map(String),
+    getOrder(id: number | string) {
+      const json = order(id);
+      return json === null ? null : (JSON.parse(json) as Record<string, unknown>);
     },
-    createdAtUtc(id) {
-      const g = store.indexOf(toId(id));
+    createdAtUtc(id: number | string) {
+      const g = store.indexOf(numericId(id));
       return g < 0 ? null : new Date(store.createdSecOf(g) * 1000).toISOString();
     },
-    shopOf(id) {
-      const g = store.indexOf(toId(id));
+    shopOf(id: number | string) {
+      const g = store.indexOf(numericId(id));
       return g < 0 ? null : store.shops[store.shopIndexOf(g)]!.seed.id;
     },
-    variantInfo(variantId) {
+    variantInfo(variantId: number) {
       const found = store.variant(variantId);
       if (!found) return null;
       const { variant: v, product: p } = found;
@@ -173,8 +180,6 @@ export async function startDropohsSimulator(options: DropohsSimulatorOptions): P
         productId: p.id, productEan: p.ean, productCode: p.code, variantCount: p.variants.length,
       };
     },
-    reset: () => state.reset(),
-    tick: () => state.tick() as { inserted: number[]; changed: StateChange[] },
-    close: () => app.close(),
-  };
+    tick,
+  });
 }

@@ -7,8 +7,11 @@
  *   [orders inserted at the START (newest first)] + [generated orders, ascending id] + [orders inserted at the END]
  * so an insert at the start shifts every later record by one — the nasty case for offset paging.
  */
+import { everyNth, type RequestFaults } from '../../kit/simulator/faults.ts';
+import { GappedNumbers } from '../../kit/simulator/numbering.ts';
+import { hash2, Rng } from '../../kit/simulator/random.ts';
 import {
-  DropohsGenerator, STATE_BY_TEXT, UNKNOWN_STATE, hash2, makeProduct, Rng, VARIANT_ID_BASE,
+  DropohsGenerator, STATE_BY_TEXT, UNKNOWN_STATE, makeProduct, VARIANT_ID_BASE,
   type OrderSpec, type OrderState, type ShopAssortment, type SimProduct, type SimVariant,
 } from './generator.ts';
 import { CATALOGUE, SHOPS, type ShopSeed } from './data.ts';
@@ -16,18 +19,12 @@ import { DROPOHS_CUSTOMER_STATES } from '../status-map.ts';
 
 export type InsertPosition = 'start' | 'end';
 
-export interface DropohsFaults {
-  /** delay before every API answer */
-  latencyMs: number;
-  /** every n-th API request answers HTTP 429 with `Retry-After: retryAfterSeconds` (0 = off) */
-  rateLimitEvery: number;
+/** Request faults hit API requests (errorEvery answers HTTP 500 with an error envelope). */
+export interface DropohsFaults extends RequestFaults {
+  /** the `Retry-After` of a rateLimitEvery 429 */
   retryAfterSeconds: number;
-  /** every n-th API request answers HTTP 500 with an error envelope (0 = off) */
-  errorEvery: number;
   /** every n-th API request answers HTTP 200 with `{"code":500,"message":"…"}` (0 = off) */
   envelopeErrorEvery: number;
-  /** every n-th API request answers 200 with the JSON body cut in half (0 = off) */
-  truncateEvery: number;
   /** every n-th order (by global index) has `created` "0000-00-00 00:00:00" (0 = off) */
   malformedEvery: number;
   /** every n-th order (by global index) shows the unlisted state "Čeká na naskladnění" (0 = off) */
@@ -119,6 +116,8 @@ export class DropohsStore {
   private readonly variantIndex = new Map<number, { variant: SimVariant; product: SimProduct }>();
   private nextVariantId: number;
   private nextOrderId: number;
+  /** ids of generated orders */
+  private readonly ids: GappedNumbers;
   private readonly now: () => number;
   private readonly rng: Rng;
   private readonly pageCache = new Map<string, Buffer>();
@@ -130,6 +129,7 @@ export class DropohsStore {
 
   constructor(private readonly opts: StoreOptions) {
     this.gen = new DropohsGenerator(opts.seed);
+    this.ids = new GappedNumbers(opts.seed, ORDER_ID_BASE, ID_STEP);
     this.generated = opts.orders;
     this.sinceSec = opts.sinceSec;
     this.startSec = opts.startSec;
@@ -168,7 +168,7 @@ export class DropohsStore {
   }
 
   private baseId(g: number): number {
-    return ORDER_ID_BASE + ID_STEP * g + (hash2(this.opts.seed ^ 0x68e31da4, g) % ID_STEP);
+    return this.ids.at(g);
   }
 
   idOf(g: number): number {
@@ -178,9 +178,8 @@ export class DropohsStore {
   indexOf(id: number): number {
     const ins = this.insertedById.get(id);
     if (ins !== undefined) return ins;
-    if (!Number.isSafeInteger(id) || id < ORDER_ID_BASE) return -1;
-    const g = Math.floor((id - ORDER_ID_BASE) / ID_STEP);
-    return g < this.generated && this.baseId(g) === id ? g : -1;
+    const g = this.ids.indexOf(id);
+    return g < this.generated ? g : -1;
   }
 
   shopIndexOf(g: number): number {
@@ -208,8 +207,7 @@ export class DropohsStore {
   }
 
   isMalformed(g: number): boolean {
-    const n = this.faults.malformedEvery;
-    return n > 0 && (g + 1) % n === 0;
+    return everyNth(this.faults.malformedEvery, g);
   }
 
   // ------------------------------------------------------------------------------ states
@@ -457,7 +455,7 @@ export class DropohsStore {
     return this.pageCacheUsed;
   }
 
-  /** Forgets inserted orders, state changes, catalogue changes and faults. */
+  /** Forgets inserted orders, state changes and catalogue changes (the knobs are the harness's). */
   reset(): void {
     this.inserted.length = 0;
     this.insertedById.clear();
@@ -472,7 +470,6 @@ export class DropohsStore {
       s.version++;
     }
     this.nextOrderId = this.generated > 0 ? this.baseId(this.generated - 1) + 1 + ID_STEP : ORDER_ID_BASE;
-    this.setFaults({ ...NO_FAULTS });
     this.insertedDuringPaging = 0;
     this.stateChanges = 0;
     this.pageCache.clear();
