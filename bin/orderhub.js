@@ -10,10 +10,18 @@ import { newestMtime } from '../scripts/newest-mtime.mjs';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const compiled = join(root, 'dist', 'src', 'cli', 'main.js');
 
-if (process.env.ORDERHUB_FROM_SOURCE !== '1' && existsSync(compiled) && statSync(compiled).mtimeMs >= newestMtime([join(root, 'src')], /\.ts$/)) {
-  await import(pathToFileURL(compiled).href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli/main.ts');
+try {
+  if (process.env.ORDERHUB_FROM_SOURCE !== '1' && existsSync(compiled) && statSync(compiled).mtimeMs >= newestMtime([join(root, 'src')], /\.ts$/)) {
+    await import(pathToFileURL(compiled).href);
+  } else {
+    const { register } = await import('tsx/esm/api');
+    register();
+    await import('../src/cli/main.ts');
+  }
+} catch (err) {
+  // The CLI could not even load (a broken install or checkout): one line and exit 70, like every
+  // other unexpected error (src/cli/errors.ts); the stack with ORDERHUB_DEBUG=1.
+  if (process.env.ORDERHUB_DEBUG === '1') throw err;
+  process.stderr.write(`error: orderhub could not start: ${err instanceof Error ? err.message : String(err)} (unexpected: ORDERHUB_DEBUG=1 prints the stack trace)\n`);
+  process.exitCode = 70;
 }

@@ -37,9 +37,20 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** --log-level, else $ORDERHUB_LOG_LEVEL, else warn; a level pino does not have is a usage error. */
+export function logLevel(opts: GlobalOptions): string {
+  const level = opts.logLevel ?? process.env.ORDERHUB_LOG_LEVEL ?? 'warn';
+  if (!LOG_LEVELS.includes(level)) {
+    throw new UsageError(`${opts.logLevel !== undefined ? '--log-level' : 'ORDERHUB_LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  }
+  return level;
+}
+
 export async function openContext(opts: GlobalOptions): Promise<CliContext> {
   const config = loadConfigFile(resolveConfigPath(opts), channels);
-  const logger = createLogger({ level: opts.logLevel ?? process.env.ORDERHUB_LOG_LEVEL ?? 'warn' });
+  const logger = createLogger({ level: logLevel(opts) });
   noteDatabase(redactDatabaseUrl(config.database));
   let store: StoreHandle;
   try {

@@ -58,12 +58,14 @@ describe('user errors of the orderhub command', { timeout: 120_000 }, () => {
   });
 
   it('refuses bad commands, options and values in one line with a suggestion (exit 2)', async () => {
-    const [option, command, value, argument] = await Promise.all([
+    const [option, command, value, argument, level] = await Promise.all([
       orderhub(['--config', config, 'orders', 'list', '--lmit', '3']),
       orderhub(['--config', config, 'orders', 'lst']),
       orderhub(['--config', config, 'runs', '-n', 'abc']),
       orderhub(['--config', config, 'orders', 'show']),
+      orderhub(['--config', config, 'runs'], { env: { ORDERHUB_LOG_LEVEL: 'loud' } }),
     ]);
+    expectOneLine(level!, 2, /^error: ORDERHUB_LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "loud"$/);
     expectOneLine(option!, 2, /^error: unknown option '--lmit' \(did you mean --limit\?\); see --help$/);
     expectOneLine(command!, 2, /^error: unknown command 'lst' \(did you mean list\?\)/);
     expectOneLine(value!, 2, /^error: option '-n, --limit <n>' argument 'abc' is invalid\. must be a whole number ≥ 1; see --help$/);
