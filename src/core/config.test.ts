@@ -166,3 +166,18 @@ describe('the database path', () => {
     expect(resolveDatabase('postgres://u:p@db/orderhub', '/etc/orderhub')).toBe('postgres://u:p@db/orderhub');
   });
 });
+
+describe('a missing ${VAR}', () => {
+  it('is reported once, without the problem it causes in the value it leaves empty', () => {
+    let problems: readonly string[] = [];
+    try {
+      parseConfig({ database: '${NO_DB}', connections: [{ name: 'pl', kind: 'drinks2cash', apiKey: '${NO_KEY}' }] }, channels, 'env.yaml', {});
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'database: environment variable NO_DB is not set',
+      'connections[0].apiKey: environment variable NO_KEY is not set',
+    ]);
+  });
+});

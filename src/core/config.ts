@@ -193,8 +193,10 @@ function pathText(prefix: string, path: readonly PropertyKey[]): string {
   return prefix === '' ? text.replace(/^\./, '') : `${prefix}${text}`;
 }
 
-export function formatZodIssues(error: z.ZodError, prefix: string): string[] {
+export function formatZodIssues(error: z.ZodError, prefix: string, skip: (path: string) => boolean = () => false): string[] {
   return error.issues.flatMap((issue) => {
+    // (the problem of a value left empty by a missing ${VAR} is that variable, already reported)
+    if (skip(pathText('', issue.path))) return [];
     if (issue.code === 'unrecognized_keys') {
       const lines = issue.message.split('\n');
       return issue.keys.map((key, i) => `${pathText(prefix, [...issue.path, key])}: ${lines.length === issue.keys.length ? lines[i] : 'unknown key'}`);
@@ -212,8 +214,9 @@ export function parseConfig(raw: unknown, channels: ChannelConfigSource, source:
   const missing: string[] = [];
   const interpolated = interpolateEnv(raw ?? {}, env, '', missing);
   const problems = [...missing];
+  const unset = new Set(missing.map((m) => m.slice(0, m.indexOf(': '))));
   const top = fileSchema.safeParse(interpolated, { error: configErrorMap });
-  if (!top.success) problems.push(...formatZodIssues(top.error, ''));
+  if (!top.success) problems.push(...formatZodIssues(top.error, '', (path) => unset.has(path)));
   // The connections are checked even when the top level has problems, so that one run lists them all.
   const entries = isPlainObject(interpolated) && Array.isArray(interpolated.connections) ? interpolated.connections : [];
   const connections: BaseConnectionConfig[] = [];
@@ -234,7 +237,7 @@ export function parseConfig(raw: unknown, channels: ChannelConfigSource, source:
     }
     const parsed = schema.safeParse(entry, { error: configErrorMap });
     if (!parsed.success) {
-      problems.push(...formatZodIssues(parsed.error, label));
+      problems.push(...formatZodIssues(parsed.error, label, (path) => unset.has(`connections[${i}]${path.startsWith('[') ? '' : '.'}${path}`)));
       return;
     }
     connections.push(parsed.data);
