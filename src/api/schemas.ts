@@ -23,7 +23,11 @@ export function toUtcIso(s: string | undefined): string | undefined {
   return new Date(/T\d{2}:\d{2}(:[\d.]+)?$/.test(s) ? `${s}Z` : s).toISOString();
 }
 
-const list = (what: string) => z.string().max(1000).describe(`one ${what} or several separated by commas`);
+const list = (what: string) =>
+  z.string().max(1000).describe(`one ${what} or several separated by commas; a name that does not exist is a 400 naming the known ones`);
+
+/** a connection filter of one name: an unknown one is a 400 naming the known ones (routes/known-names.ts) */
+const connectionFilter = z.string().max(100).describe('one connection name; a name that does not exist is a 400 naming the known ones');
 
 export const orderFilterShape = {
   connection: list('connection name').optional(),
@@ -81,7 +85,7 @@ export const eventsQuery = z
     after: z.string().max(100).optional().describe('cursor: the `next` of a previous page (or an event id); omitted = from the beginning'),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     types: z.string().max(200).optional().describe(`comma-separated event types (${EVENT_TYPES.join(', ')})`),
-    connection: z.string().max(100).optional(),
+    connection: connectionFilter.optional(),
     orderId: z.string().max(100).optional(),
     include: z.enum(['order']).optional().describe('order: add the current order to each event'),
   })
@@ -160,7 +164,7 @@ export const syncQuery = z
 
 export const syncRunsQuery = z
   .object({
-    connection: z.string().max(100).optional(),
+    connection: connectionFilter.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(20),
     before: z.coerce.number().int().min(1).optional().describe('run id: older runs than this (paging)'),
   })
