@@ -12,7 +12,7 @@ import { parseAnswer } from '../../../src/channels/kit/answers.ts';
 import { wireDecimal } from '../../../src/channels/kit/decimals.ts';
 import { fetchEachById } from '../../../src/channels/kit/fetch-by-ids.ts';
 import { describeIssues } from '../../../src/channels/kit/issues.ts';
-import type { TinyshopConfig } from './index.ts';
+import type { TinyshopConfig } from './config.ts';
 import { tinyOrderSchema, tinyPageSchema } from './schemas.ts';
 
 const mapStatus = statusMapper({ open: 'new', sent: 'shipped', cancelled: 'cancelled', returned: 'returned' });

@@ -3,13 +3,9 @@
  * A real channel's folder is src/channels/<kind>/ with this file as its index.ts, plus one line in
  * src/channels/registry.ts; the test beside this folder registers it and syncs it end to end.
  */
-import { z } from 'zod';
-import { baseConnectionSchema } from '../../../src/core/config.ts';
 import { defineChannel } from '../../../src/core/connector.ts';
+import { tinyshopConfigSchema, type TinyshopConfig } from './config.ts';
 import { createTinyshopConnector } from './connector.ts';
-
-export const tinyshopConfigSchema = baseConnectionSchema.extend({ kind: z.literal('tinyshop'), token: z.string().min(1) });
-export type TinyshopConfig = z.infer<typeof tinyshopConfigSchema>;
 
 export const tinyshopChannel = defineChannel<TinyshopConfig>({
   kind: 'tinyshop',
