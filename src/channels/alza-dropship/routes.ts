@@ -15,7 +15,7 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { redactUrl } from '../../core/log.ts';
-import { listenLocal } from '../../sandbox/sim-kit.ts';
+import { listenLocal } from '../kit/simulator/listen.ts';
 import type { StoreHandle } from '../../core/store/db.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { rawPath, rawTokenFromUrl, signatureMessage, verifyToken } from './hmac.ts';

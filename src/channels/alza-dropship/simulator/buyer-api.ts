@@ -5,10 +5,12 @@
  * numbers and label PDFs for Create shipment, shipping list for departure), and records every message.
  *
  * Assumed where the doc is silent: an invalid token is answered 401 `{errorCode:-1}`; a -7 comes with
- * HTTP 400. Control endpoints under /__sim/ are unauthenticated.
+ * HTTP 400. Request faults are the kit's hook (guardApi); the /__sim control API is the kit's.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
+import type { FaultKnobs, RequestFaults } from '../../kit/simulator/faults.ts';
 import { computeToken, rawPath, rawTokenFromUrl, signatureMessage, tokensEqual } from '../hmac.ts';
 import { parseJsonBody } from '../json.ts';
 import {
@@ -17,21 +19,15 @@ import {
 } from '../protocol.ts';
 import { describeIssues, id64, money } from '../schemas.ts';
 
-export interface BuyerFaults {
-  latencyMs: number;
-  /** every Nth request answered 429 without a body */
-  rateLimitEvery: number;
-  /** every Nth request answered 500 */
-  errorEvery: number;
-  /** every Nth request answered with a truncated JSON body */
-  truncateEvery: number;
+/** Request faults: a 429 without a body, a 500 in plain text, a truncated JSON body. */
+export interface BuyerFaults extends RequestFaults {
   /** the next N messages are answered -7 whatever their timing */
   forceResendLimit: number;
   /** check the documented resend intervals (default on) */
   enforceResendIntervals: boolean;
 }
 
-export const NO_BUYER_FAULTS: BuyerFaults = {
+export const NO_BUYER_FAULTS: Readonly<BuyerFaults> = {
   latencyMs: 0, rateLimitEvery: 0, errorEvery: 0, truncateEvery: 0, forceResendLimit: 0, enforceResendIntervals: true,
 };
 
@@ -51,12 +47,12 @@ export interface RecordedMessage {
 export interface BuyerApiState {
   supplierId: number;
   secret: string;
-  faults: BuyerFaults;
+  faults: FaultKnobs<BuyerFaults>;
   now: () => number;
   messages: RecordedMessage[];
   /** order numbers Alza knows (placed by the driver), with their orderItemIds */
   knownOrder(orderNumber: string): { orderItemIds: string[] } | null;
-  counters: { total: number; byStatus: Record<string, number> };
+  counters: RequestCounters;
 }
 
 const timestamp = z.string().refine(isTimestamp, 'must be a Timestamp YYYY-MM-DDThh:mm:ss.nnn');
@@ -145,7 +141,17 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
       done(Object.assign(new Error((err as Error).message), { statusCode: 400 }), undefined);
     }
   });
-  let tick = 0;
+  guardApi(app, {
+    isApi: (url) => url.startsWith('/api/v1/'),
+    counters: state.counters,
+    faults: state.faults,
+    screen(turn, _request, reply) {
+      if (turn.rateLimited) return reply.code(429).send();
+      if (turn.failed) return reply.code(500).type('text/plain').send('Internal Server Error');
+      if (turn.truncated) return reply.code(200).type('application/json').send('{"errorCode":0,"errorMe');
+      return undefined;
+    },
+  });
   let shipmentSeq = 0;
   const shipments = new Map<string, { orders: string[]; departed: boolean; packages: string[] }>();
   const delivered = new Map<string, string>();
@@ -158,7 +164,7 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
     return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
   };
 
-  /** Token, faults and resend intervals: what every Buyer API message goes through. */
+  /** Token and resend intervals: what every Buyer API message goes through (after its fault turn). */
   const gate = async (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -166,22 +172,7 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
     pace: PaceKey,
     subject: (body: Record<string, unknown>) => string,
   ): Promise<Record<string, unknown> | null> => {
-    tick++;
-    state.counters.total++;
-    const f = state.faults;
-    if (f.latencyMs > 0) await new Promise((r) => setTimeout(r, f.latencyMs));
-    if (f.rateLimitEvery > 0 && tick % f.rateLimitEvery === 0) {
-      await reply.code(429).send();
-      return null;
-    }
-    if (f.errorEvery > 0 && tick % f.errorEvery === 0) {
-      await reply.code(500).type('text/plain').send('Internal Server Error');
-      return null;
-    }
-    if (f.truncateEvery > 0 && tick % f.truncateEvery === 0) {
-      await reply.code(200).type('application/json').send('{"errorCode":0,"errorMe');
-      return null;
-    }
+    const f = state.faults.current;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const raw = request.raw.url ?? request.url;
     const ts = typeof body.timestamp === 'string' ? body.timestamp : '';

@@ -8,7 +8,8 @@ import { computeToken, signatureMessage } from '../hmac.ts';
 import { jsonNumber, stringifyJson, JsonNumber } from '../json.ts';
 import { formatTimestamp, parseErrorCode } from '../protocol.ts';
 import { parseXmlBody, writeXml, type XmlElement, type XmlValue } from '../xml.ts';
-import { mix, orderAt, prng, type SimOrder } from './generator.ts';
+import { randomFloats } from '../../kit/simulator/random.ts';
+import { mix, orderAt, type SimOrder } from './generator.ts';
 
 export type DriverOperation = 'insert' | 'confirm' | 'cancel' | 'extend';
 
@@ -245,7 +246,7 @@ export class AlzaDriver {
   /** A little live activity: a new order, a confirm, now and then an extend or a cancel. */
   async tick(): Promise<void> {
     if (!this.supplierUrl) return;
-    const rnd = prng(mix(this.opts.seed, 0x7ac + this.ticks++));
+    const rnd = randomFloats(mix(this.opts.seed, 0x7ac + this.ticks++));
     await this.placeOrder();
     const reserved = [...this.orders.values()].filter((o) => o.state === 'reserved');
     if (reserved.length > 0) {

@@ -4,19 +4,8 @@
  * held in memory: order i is always the same order).
  */
 import { DateTime } from 'luxon';
+import { randomFloats } from '../../kit/simulator/random.ts';
 import { SHIPPING_CARRIER_CODES } from '../protocol.ts';
-
-/** mulberry32: a small, good-enough PRNG; deterministic per seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export function mix(a: number, b: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be59b, 0xc2b2ae35);
@@ -55,7 +44,7 @@ function ean13(body9: number): string {
 
 /** The i-th product of the catalog (0-based). */
 export function productAt(seed: number, i: number): SimProduct {
-  const rnd = prng(mix(seed, i + 1));
+  const rnd = randomFloats(mix(seed, i + 1));
   const family = FAMILIES[i % FAMILIES.length]!;
   const [lo, hi] = family.price;
   const price = (lo + Math.floor(rnd() * (hi - lo) * 100) / 100).toFixed(2);
@@ -117,7 +106,7 @@ function departureAfter(now: Date): string {
  * orderItemIds beyond 2^53 (so that a double would corrupt them), a customer and a carrier.
  */
 export function orderAt(seed: number, i: number, products: number, now: Date): SimOrder {
-  const rnd = prng(mix(seed ^ 0x5eed, i + 7));
+  const rnd = randomFloats(mix(seed ^ 0x5eed, i + 7));
   const base = 10_000_000 + (mix(seed, 0xdd) % 40_000_000);
   const orderNumber = `DD${base + i}`;
   const lines = Math.min(products, 1 + Math.floor(rnd() * 3));

@@ -8,8 +8,10 @@
  * The orders draw from a deterministic catalog: import `stockCsv()` into the connection's stock
  * (`orderhub alza-dropship stock import`) or the Inserts are answered "Unknown product".
  */
-import { listenLocal } from '../../../sandbox/sim-kit.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../../core/connector.ts';
+import { emptyRequestCounters, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
+import { FaultKnobs } from '../../kit/simulator/faults.ts';
+import { SimulatorHarness, simulatorWith, type SimulatorControls } from '../../kit/simulator/harness.ts';
 import { buildBuyerApi, NO_BUYER_FAULTS, type BuyerApiState, type BuyerFaults, type RecordedMessage } from './buyer-api.ts';
 import { AlzaDriver } from './driver.ts';
 import { catalog, catalogCsv, type SimProduct } from './generator.ts';
@@ -38,9 +40,7 @@ export interface AlzaDropshipSimulatorOptions extends SimulatorOptions {
   resendDelayMs?: number;
 }
 
-export interface AlzaDropshipSimulator extends RunningSimulator {
-  /** http://host:port of the Buyer API server */
-  baseUrl: string;
+export interface AlzaDropshipSimulator extends RunningSimulator, SimulatorControls<BuyerFaults, RequestCounters> {
   buyerApiUrl: string;
   connection: {
     kind: 'alza-dropship';
@@ -59,16 +59,9 @@ export interface AlzaDropshipSimulator extends RunningSimulator {
   /** Buyer API messages received, in order (401s, -7s and refusals included) */
   readonly messages: readonly RecordedMessage[];
   messagesOf(kind: RecordedMessage['kind']): RecordedMessage[];
-  readonly faults: BuyerFaults;
-  setFaults(faults: Partial<BuyerFaults>): BuyerFaults;
-  clearFaults(): void;
-  /** forget recorded messages and counters */
-  reset(): void;
-  readonly requests: { total: number; byStatus: Record<string, number> };
   /** one step of live activity (fire and forget; see tickAsync) */
   tick(): void;
   tickAsync(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function startAlzaDropshipSimulator(options: AlzaDropshipSimulatorOptions): Promise<AlzaDropshipSimulator> {
@@ -82,69 +75,59 @@ export async function startAlzaDropshipSimulator(options: AlzaDropshipSimulatorO
     customerId, supplierId, supplierBranchId, secret, seed: options.seed, products: productCount, now: clock,
     supplierUrl: options.supplierUrl, resendDelayMs: options.resendDelayMs,
   });
+  const messages: RecordedMessage[] = [];
+  const faults = new FaultKnobs<BuyerFaults>(NO_BUYER_FAULTS);
+  const harness = new SimulatorHarness({ seed: options.seed, faults, counters: emptyRequestCounters, reset: () => void (messages.length = 0) });
   const state: BuyerApiState = {
     supplierId,
     secret,
-    faults: { ...NO_BUYER_FAULTS },
+    faults,
     now: () => clock().getTime(),
-    messages: [],
-    counters: { total: 0, byStatus: {} },
+    messages,
+    counters: harness.counters,
     knownOrder(orderNumber) {
       const o = driver.orders.get(orderNumber);
       return o ? { orderItemIds: o.order.items.map((i) => i.orderItemId) } : null;
     },
   };
   const app = await buildBuyerApi(state);
-  app.addHook('onResponse', async (_req, reply) => {
-    const k = String(reply.statusCode);
-    state.counters.byStatus[k] = (state.counters.byStatus[k] ?? 0) + 1;
+  const controls = await harness.listen(app, options, {
+    stats: () => ({ orders: driver.orders.size, messages: messages.length }),
+    tick: async () => {
+      await driver.tick();
+      return { orders: driver.orders.size };
+    },
+    orders: {
+      ids: () => [...driver.orders.keys()],
+      get: (orderNumber) => driver.orders.get(orderNumber) ?? null,
+      unsupported: "Alza's orders reach orderhub through its Supplier API: POST /__sim/tick places (and confirms, extends, cancels) them",
+    },
+    own(sim) {
+      sim.get('/messages', async () => messages);
+    },
   });
-  app.post('/__sim/faults', async (request) => {
-    Object.assign(state.faults, request.body as Partial<BuyerFaults>);
-    return state.faults;
-  });
-  app.get('/__sim/messages', async () => state.messages);
-  const { port, baseUrl } = await listenLocal(app, options.host, options.port);
-  const buyerApiUrl = `${baseUrl}/api/v1`;
+  const buyerApiUrl = `${controls.baseUrl}/api/v1`;
   let pending: Promise<void> = Promise.resolve();
   let reporter: ActivityReporter | null = null;
 
-  return {
-    baseUrl,
+  return simulatorWith(controls, {
     buyerApiUrl,
-    connection: { kind: 'alza-dropship', baseUrl: buyerApiUrl, buyerApiUrl, customerId, supplierId, supplierBranchId, secret },
+    connection: { kind: 'alza-dropship' as const, baseUrl: buyerApiUrl, buyerApiUrl, customerId, supplierId, supplierBranchId, secret },
     driver,
-    setSupplierUrl: (url) => driver.setSupplierUrl(url),
+    setSupplierUrl: (url: string) => driver.setSupplierUrl(url),
     products: () => catalog(options.seed, productCount),
     stockCsv: () => catalogCsv(catalog(options.seed, productCount)),
     get messages() {
-      return state.messages;
+      return messages;
     },
-    messagesOf: (kind) => state.messages.filter((m) => m.kind === kind),
-    get faults() {
-      return { ...state.faults };
-    },
-    setFaults(f) {
-      Object.assign(state.faults, f);
-      return { ...state.faults };
-    },
-    clearFaults() {
-      state.faults = { ...NO_BUYER_FAULTS };
-    },
-    reset() {
-      state.messages.length = 0;
-      state.counters = { total: 0, byStatus: {} };
-    },
-    get requests() {
-      return state.counters;
-    },
+    messagesOf: (kind: RecordedMessage['kind']) => messages.filter((m) => m.kind === kind),
     tick() {
       pending = pending.then(() => driver.tick()).catch(() => undefined);
     },
     tickAsync: () => driver.tick(),
     // orderhub serves the Supplier API at serverUrl: the driver calls it, and the branch gets the
     // catalog as stock (only when it has none: a user's own stock is never overwritten)
-    async connectTo({ serverUrl, store, connection }) {
+    async connectTo({ serverUrl, store, connection }: Parameters<NonNullable<RunningSimulator['connectTo']>>[0]) {
       const config = connection as AlzaDropshipConfig;
       driver.setSupplierUrl(`${serverUrl.replace(/\/+$/, '')}${DEFAULT_PREFIX}`);
       if ((await listStock(store, config)).length === 0) await importStockFile(store, config, catalogCsv(catalog(options.seed, productCount)));
@@ -154,7 +137,7 @@ export async function startAlzaDropshipSimulator(options: AlzaDropshipSimulatorO
     async close() {
       await pending;
       await driver.close();
-      await app.close();
+      await controls.close();
     },
-  };
+  });
 }
