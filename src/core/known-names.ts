@@ -12,7 +12,8 @@ import { didYouMean } from './suggest.ts';
 
 export type NameField = 'connection' | 'channel' | 'status';
 
-export type NameFilter = Partial<Record<NameField, readonly string[] | undefined>>;
+/** one name or several per field (an API comma list, a CLI option); undefined = no filter */
+export type NameFilter = Partial<Record<NameField, string | readonly string[] | undefined>>;
 
 export interface UnknownNames {
   field: NameField;
@@ -45,7 +46,11 @@ export async function findUnknownNames(filter: NameFilter, sources: NameSources)
     channel: [...new Set([...sources.kinds, ...sources.connections.map((c) => c.kind)])],
     status: [...CANONICAL_STATUSES] as string[],
   };
-  const missing = (field: NameField, known: readonly string[]) => [...new Set(filter[field] ?? [])].filter((v) => !known.includes(v));
+  const values = (field: NameField): string[] => {
+    const v = filter[field];
+    return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
+  };
+  const missing = (field: NameField, known: readonly string[]) => [...new Set(values(field))].filter((v) => !known.includes(v));
   let stored: Array<{ name: string; kind: string }> | undefined;
   const out: UnknownNames[] = [];
   for (const field of ['connection', 'channel', 'status'] as const) {

@@ -148,7 +148,7 @@ export function registerConnectionRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   }, async (request, reply) => {
     const q = request.query;
-    if (q.connection !== undefined) await rejectUnknownNames(ctx, { connection: [q.connection] });
+    await rejectUnknownNames(ctx, { connection: q.connection });
     let query = store.db.selectFrom('sync_runs').selectAll();
     if (q.connection) query = query.where('connection', '=', q.connection);
     if (q.before) query = query.where('id', '<', q.before);

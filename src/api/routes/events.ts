@@ -38,7 +38,7 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
     const types = splitList(q.types);
     const unknown = types?.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t));
     if (unknown && unknown.length > 0) throw new ApiError(400, 'validation_failed', `unknown event type ${unknown.join(', ')}`);
-    if (q.connection !== undefined) await rejectUnknownNames(ctx, { connection: [q.connection] });
+    await rejectUnknownNames(ctx, { connection: q.connection });
     const { events, next } = await readFeed(store.db, {
       after, limit: q.limit, types: types as EventType[] | undefined, connection: q.connection, orderId: q.orderId, includeOrder: q.include === 'order',
     });

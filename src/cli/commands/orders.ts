@@ -31,7 +31,7 @@ async function toFilter(ctx: CliContext, opts: FilterOptions): Promise<OrderFilt
     if (Number.isNaN(d.getTime())) throw new UsageError(`--since must be a date or date-time, got "${opts.since}"`);
     since = d.toISOString();
   }
-  await rejectUnknownNames(ctx, { connection: opts.connection === undefined ? [] : [opts.connection], status: opts.status === undefined ? [] : [opts.status] });
+  await rejectUnknownNames(ctx, { connection: opts.connection, status: opts.status });
   return { connection: opts.connection, status: opts.status, since };
 }
 

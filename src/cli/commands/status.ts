@@ -51,7 +51,7 @@ export function registerStatus(program: Command): void {
     .action(async (opts: { connection?: string; limit: number }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
-        if (opts.connection !== undefined) await rejectUnknownNames(ctx, { connection: [opts.connection] });
+        await rejectUnknownNames(ctx, { connection: opts.connection });
         const runs = await listRuns(ctx.store.db, { connection: opts.connection, limit: opts.limit });
         process.stdout.write(
           formatTable(
@@ -73,7 +73,7 @@ export function registerStatus(program: Command): void {
     .action(async (opts: { connection?: string; limit: number; raw?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
-        if (opts.connection !== undefined) await rejectUnknownNames(ctx, { connection: [opts.connection] });
+        await rejectUnknownNames(ctx, { connection: opts.connection });
         const rows = await listFailures(ctx.store.db, { connection: opts.connection, limit: opts.limit });
         for (const f of rows) {
           process.stdout.write(`${f.at}  ${f.connection}  ${f.external_id ?? '(no id)'}  run ${f.run_id ?? '-'}: ${f.error}\n`);
