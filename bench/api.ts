@@ -32,6 +32,7 @@ import { orderIdFor } from '../src/core/store/orders.ts';
 import { freePort } from '../src/core/http/free-port.ts';
 import { registerSearchFold, SQLITE_SEARCH_BACKFILL, SQLITE_SEARCH_INSERT_TRIGGER } from '../src/core/store/search.ts';
 import { silentLogger } from '../src/core/log.ts';
+import { randomFloats } from '../src/channels/kit/simulator/random.ts';
 import { CHILD_EXEC_ARGV, cliArgs } from './child-script.ts';
 import { KeepAliveConnection } from './http-load.ts';
 import { ChannelRegistry } from '../src/core/registry.ts';
@@ -62,18 +63,6 @@ const LAST = ['Nowak', 'Kowalski', 'Novák', 'Svoboda', 'Wiśniewska', 'Dvořák
 const CITIES: Array<[string, string, string]> = [['Warszawa', '00-001', 'PL'], ['Kraków', '30-001', 'PL'], ['Praha', '110 00', 'CZ'], ['Brno', '602 00', 'CZ'], ['Bratislava', '811 01', 'SK']];
 const EPOCH = Date.UTC(2025, 10, 1);
 
-/** Small deterministic PRNG (mulberry32), so runs are comparable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pickStatus(r: number): string {
   let acc = 0;
   for (const [s, p] of STATUSES) {
@@ -94,7 +83,7 @@ export function seedOrders(file: string, n: number): { ms: number } {
   const insert = db.prepare(
     'insert into orders (id, connection, channel, external_id, number, status, channel_status, open, created_at, updated_at, content_hash, raw_hash, data) values (?,?,?,?,?,?,?,?,?,?,?,?,?)',
   );
-  const random = rng(42);
+  const random = randomFloats(42); // deterministic, so runs are comparable
   const span = 365 * 86_400_000;
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
