@@ -3,7 +3,7 @@
  * stack trace, and the exit code documented in README "Commands" and `orderhub --help` (2: fix the
  * command or the config; 3: the store or a port cannot be used; 1: the work failed).
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +146,12 @@ describe('user errors of the orderhub command', { timeout: 120_000 }, () => {
     expect(r.stdout).toMatch(/\n {2}2 {4}usage/);
     expect(r.stdout).toMatch(/\n {2}3 {4}the store cannot be used/);
     expect(r.stdout).toMatch(/\n {2}70 {3}unexpected error \(a bug\): ORDERHUB_DEBUG=1 prints its stack trace/);
+    // README "Commands" has the same codes
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const documented = [...readme.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((m) => Number(m[1]));
+    const inHelp = [...r.stdout.matchAll(/^ {2}(\d+) +\S/gm)].map((m) => Number(m[1]));
+    expect(documented).toEqual(inHelp);
+    expect(inHelp).toEqual([0, 1, 2, 3, 70]);
   });
 });
 
