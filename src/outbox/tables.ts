@@ -4,6 +4,7 @@
  */
 import type { Generated, Kysely } from 'kysely';
 import { defineStoreModule } from '../core/store/module.ts';
+import { leasedRowColumns } from '../core/store/leased-rows.ts';
 import type { Database } from '../core/store/schema.ts';
 
 export interface WriteBacksTable {
@@ -52,11 +53,7 @@ async function createWriteBacks(db: Kysely<unknown>): Promise<void> {
     /** JSON of the accepted request body */
     .addColumn('request', 'text', (c) => c.notNull())
     /** 'accepted' (pending) | 'delivered' | 'refused' | 'failed' */
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('next_attempt_at', 'text', (c) => c.notNull())
-    .addColumn('lease_owner', 'text')
-    .addColumn('lease_until', 'text')
+    .$call(leasedRowColumns)
     .addColumn('error_code', 'text')
     .addColumn('error', 'text')
     /** JSON: what the channel now says (status, channelStatus) after the read-back */

@@ -5,6 +5,7 @@
  */
 import type { Generated, Kysely } from 'kysely';
 import { defineStoreModule, type Dialect } from '../core/store/module.ts';
+import { leasedRowColumns } from '../core/store/leased-rows.ts';
 import type { Database } from '../core/store/schema.ts';
 
 export interface WebhookSubscriptionsTable {
@@ -85,11 +86,7 @@ async function createWebhookTables(db: Kysely<unknown>, dialect: Dialect): Promi
     .addColumn('order_id', 'text', (c) => c.notNull())
     .addColumn('event_type', 'text', (c) => c.notNull())
     /** 'pending' | 'delivered' | 'dead' */
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('next_attempt_at', 'text', (c) => c.notNull())
-    .addColumn('lease_owner', 'text')
-    .addColumn('lease_until', 'text')
+    .$call(leasedRowColumns)
     .addColumn('last_status', 'integer')
     .addColumn('last_error', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())

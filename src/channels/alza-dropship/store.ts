@@ -8,6 +8,7 @@
 import { sql, type Generated, type Kysely } from 'kysely';
 import type { StoreHandle } from '../../core/store/db.ts';
 import { defineStoreModule, type Dialect } from '../../core/store/module.ts';
+import { leasedRowColumns } from '../../core/store/leased-rows.ts';
 import type { Database } from '../../core/store/schema.ts';
 
 export interface DropshipProductsTable {
@@ -200,11 +201,7 @@ export const dropshipMigration = async (db: Kysely<unknown>, dialect: Dialect): 
     .addColumn('path', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('effect', 'text')
-    .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('next_attempt_at', 'text', (c) => c.notNull())
-    .addColumn('lease_owner', 'text')
-    .addColumn('lease_until', 'text')
+    .$call(leasedRowColumns)
     .addColumn('last_status', 'integer')
     .addColumn('last_error', 'text')
     .addColumn('response', 'text')
