@@ -7,12 +7,15 @@
  *   API's totalCount (a proven end) — a short page alone is never trusted (silent page caps);
  * - `{kind:'open'}` lists the non-terminal states (Waiting, AwaitingLabelCreation, Shipped) created in
  *   the last refreshOpenDays, so state changes of earlier orders arrive on the next sync;
+ * - `{kind:'closed', from}` lists the closed states (Delivered, Cancelled, CancelledAfterShipment)
+ *   created from `from`: the engine's re-check of closed orders for late changes (returns);
+ * - every time filter carries the instant's explicit offset (filters.ts);
  * - no write-back: the AlzaTrade API is read-only (order processing happens in the portal or the Drop API).
  */
 import { startOfLocalDay, localDate } from '../../core/canonical/time.ts';
 import type { Connector, ConnectorContext, FetchedPage, PageParams, PullQuery } from '../../core/connector.ts';
 import { PagingError } from '../../core/errors.ts';
-import { FIRST_PAGE, OPEN_ALZA_STATES, orderIdOf } from './schemas.ts';
+import { CLOSED_ALZA_STATES, FIRST_PAGE, OPEN_ALZA_STATES, orderIdOf } from './schemas.ts';
 import { createAlzaAuth, type AlzaAuth, type AlzaAuthOptions } from './auth.ts';
 import { AlzaTradeClient } from './client.ts';
 import type { AlzaTradeConfig } from './config.ts';
@@ -54,8 +57,12 @@ export function createAlzaTradeConnector(config: AlzaTradeConfig, ctx: Connector
       const horizon = new Date(Date.now() - (config.refreshOpenDays + 1) * DAY_MS);
       dateFrom = fromBound(startOfLocalDay(localDate(horizon, zone), zone), zone);
       states = OPEN_ALZA_STATES;
+    } else if (query.kind === 'closed') {
+      // closed orders the engine re-checks for late changes (a return after delivery)
+      dateFrom = fromBound(query.from, zone);
+      states = CLOSED_ALZA_STATES;
     } else {
-      throw new Error('AlzaTrade lists orders by creation time (window) or by open state; an "all" query is not supported');
+      throw new Error('AlzaTrade lists orders by creation time (window) or by state; an "all" query is not supported');
     }
     const requested = FIRST_PAGE + page.index;
     const res = await client.listOrders({ dateFrom, dateTo, states, page: requested, pageSize: page.size }, signal);
@@ -80,6 +87,7 @@ export function createAlzaTradeConnector(config: AlzaTradeConfig, ctx: Connector
     pageSize: config.pageSize,
     maxWindowDays: ALZA_MAX_WINDOW_DAYS,
     supportsOpenQuery: true,
+    supportsClosedQuery: true,
     mapsRecordAlone: true,
     client,
     auth,

@@ -13,6 +13,7 @@
  * one-file change (the simulator serialises through `toWireOrder`, the connector parses through
  * `parseWireOrder`; both sides move together).
  */
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { utcToWallTime, wallTimeToUtc } from '../../core/canonical/time.ts';
 
@@ -29,7 +30,7 @@ export const PATHS = {
 
 /** Query-parameter names. [INF] */
 export const QUERY = {
-  /** creation time, inclusive lower bound (a wire time, see formatWireTime) */
+  /** creation time, inclusive lower bound (ISO 8601 with the offset, see formatFilterTime) */
   dateFrom: 'dateFrom',
   /** creation time, exclusive upper bound */
   dateTo: 'dateTo',
@@ -79,21 +80,44 @@ export const OPEN_ALZA_STATES: readonly AlzaState[] = [
   ALZA_STATES.shipped,
 ];
 
+/**
+ * The closed states; the `{kind:'closed'}` query filters on them. Closed is not final: a Delivered
+ * order that is "initially shipped and later returned" becomes CancelledAfterShipment (Alza's guide,
+ * see README.md), and the engine re-checks closed orders for such late changes.
+ */
+export const CLOSED_ALZA_STATES: readonly AlzaState[] = ALL_ALZA_STATES.filter((s) => !OPEN_ALZA_STATES.includes(s));
+
 // ------------------------------------------------------------------------------------------------
 // time format [INF]
 
 /**
- * Times on the wire (order `created`, `shipmentDepartureTime`, and every time filter) are ASSUMED to be
- * local Prague wall time without an offset, `2025-03-30T01:15:42`, like the CET timestamps of Alza's
- * Drop API and a .NET `DateTime` serialised without a Kind. Parsing also accepts an explicit offset or
- * `Z` and a .NET 7-digit fraction, so a real API sending `2025-03-30T01:15:42+01:00` maps correctly too.
+ * Times the API sends (order `created`, `shipmentDepartureTime`) are ASSUMED to be local Prague wall
+ * time without an offset, `2025-03-30T01:15:42`, like the CET timestamps of Alza's Drop API and a .NET
+ * `DateTime` serialised without a Kind. Parsing also accepts an explicit offset or `Z` and a .NET
+ * 7-digit fraction, so a real API sending `2025-03-30T01:15:42+01:00` maps correctly too.
+ *
+ * Times orderhub SENDS (the time filters) always carry the instant's offset (formatFilterTime): how
+ * the API reads an offset-less filter (Prague wall time or UTC) is not documented, and ISO 8601 with
+ * an offset means one instant under either reading.
  */
 const WIRE_WALL_RE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,7}))?$/;
 const WIRE_OFFSET_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
-/** A UTC instant → the wire text (Prague wall time, seconds). */
+/** A UTC instant → the wire text of an order time (Prague wall time, seconds), as the API sends them. */
 export function formatWireTime(utc: Date, zone: string): string {
   return utcToWallTime(utc, zone).replace(' ', 'T');
+}
+
+/**
+ * A UTC instant → the text of a time FILTER orderhub sends: the zone's wall time with the explicit
+ * offset of that instant (`2026-09-10T08:13:00+02:00`, DST-correct; `Z` for UTC). The documents do
+ * not say how the API reads an offset-less time (as Prague wall time, or as UTC, as an ASP.NET
+ * `DateTime` of unspecified kind may be): with the offset, every reading is the same instant.
+ */
+export function formatFilterTime(utc: Date, zone: string): string {
+  const text = DateTime.fromJSDate(utc, { zone }).toISO({ suppressMilliseconds: true });
+  if (text === null) throw new TypeError(`cannot format ${utc.toISOString()} in time zone "${zone}"`);
+  return text;
 }
 
 /** Wire text → UTC ISO (`…Z`). Throws a TypeError naming the value when it is not a time. */

@@ -12,6 +12,13 @@
  * | anything else                                           | `on_hold`   | kept as channelStatus and reported as a warning                |
  *
  * The portal names are documented (UI level); the enum spellings are assumed (schemas.ts).
+ *
+ * Closed is not final. Documented transition out of a closed state: `Delivered` → later
+ * `CancelledAfterShipment` ("initially shipped and later returned to you": a return after delivery),
+ * canonical `delivered` → `returned`. `Cancelled` and `CancelledAfterShipment` have no documented later
+ * state; the API has no complaint state (nothing maps to `disputed`). The engine re-checks closed orders
+ * for refreshClosedDays through the `{kind:'closed'}` query (CLOSED_ALZA_STATES), so such a return
+ * arrives on an ordinary sync.
  */
 import { statusMapper, type CanonicalStatus, type StatusTable } from '../../core/canonical/status.ts';
 import { ALZA_STATES, type AlzaState } from './schemas.ts';

@@ -181,20 +181,20 @@ describe('shippingMethodOf', () => {
 });
 
 describe('time filters', () => {
-  it('widen the window to whole seconds and never narrow it', () => {
-    expect(fromBound(new Date('2025-07-01T08:15:42.750Z'), ZONE)).toBe('2025-07-01T10:15:42');
-    expect(toBound(new Date('2025-07-01T08:15:42.250Z'), ZONE)).toBe('2025-07-01T10:15:44');
-    expect(toBound(new Date('2025-07-01T08:15:42.000Z'), ZONE)).toBe('2025-07-01T10:15:43');
+  it('carry the explicit offset of the instant, widen the window to whole seconds and never narrow it', () => {
+    expect(fromBound(new Date('2025-07-01T08:15:42.750Z'), ZONE)).toBe('2025-07-01T10:15:42+02:00');
+    expect(toBound(new Date('2025-07-01T08:15:42.250Z'), ZONE)).toBe('2025-07-01T10:15:44+02:00');
+    expect(toBound(new Date('2025-07-01T08:15:42.000Z'), ZONE)).toBe('2025-07-01T10:15:43+02:00');
   });
 
   it('move one more hour outwards around a DST switch, so either reading of an ambiguous time covers the window', () => {
     // 00:30Z on 2025-10-26 is 02:30 CEST, a wall time that repeats: the bound moves before the repeat
     const from = fromBound(new Date('2025-10-26T00:30:00Z'), ZONE);
-    expect(from).toBe('2025-10-26T01:30:00');
+    expect(from).toBe('2025-10-26T01:30:00+02:00');
     expect(Date.parse(parseWireTime(from, ZONE))).toBeLessThanOrEqual(Date.parse('2025-10-26T00:30:00Z'));
     // 01:30Z is the second 02:30 (CET): the upper bound moves past the repeat
     const to = toBound(new Date('2025-10-26T01:30:00Z'), ZONE);
     expect(Date.parse(parseWireTime(to, ZONE))).toBeGreaterThan(Date.parse('2025-10-26T01:30:00Z'));
-    expect(to).toBe('2025-10-26T03:30:01');
+    expect(to).toBe('2025-10-26T03:30:01+01:00');
   });
 });
