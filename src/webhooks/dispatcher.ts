@@ -210,6 +210,9 @@ export class WebhookDispatcher {
    */
   private async runLane(subscriptionId: string, lane: Lane): Promise<void> {
     const inFlight = new Set<Promise<unknown>>();
+    // delivery ids being sent: a lease shorter than an attempt (misconfigured) must not make this
+    // lane send one delivery twice at once
+    const sending = new Set<number>();
     const targets = new Map<string, Target>();
     const refillAt = Math.max(1, Math.floor(this.opts.concurrency / 4));
     try {
@@ -217,12 +220,14 @@ export class WebhookDispatcher {
         const free = Math.min(this.opts.concurrency - inFlight.size, this.opts.maxInFlight - this.inFlight, this.opts.batchSize);
         let claimed = 0;
         if (free > 0 && (free >= refillAt || inFlight.size === 0)) {
-          const rows = await claimDeliveries(this.opts.store, this.owner, free, this.opts.leaseMs, new Date(), subscriptionId);
+          const rows = (await claimDeliveries(this.opts.store, this.owner, free, this.opts.leaseMs, new Date(), subscriptionId)).filter((d) => !sending.has(d.id));
           claimed = rows.length;
           for (const attempt of await this.prepare(rows, targets)) {
             this.inFlight++;
+            sending.add(attempt.d.id);
             const task = this.attempt(attempt).finally(() => {
               this.inFlight--;
+              sending.delete(attempt.d.id);
               inFlight.delete(task);
               lane.nudge();
             });

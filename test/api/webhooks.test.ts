@@ -4,31 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
-import { readFeed, type OrderEvent } from '../../src/api/events.ts';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher.ts';
 import { createSubscription } from '../../src/webhooks/store.ts';
 import { webhookTables } from '../../src/webhooks/tables.ts';
 import { signatureHeader, verifyWebhookSignature } from '../../src/webhooks/signature.ts';
 import { describeEachStore } from '../support/stores.ts';
 import { mapped, putOrders, startReceiver, startTestApi, waitFor, type Receiver, type TestApi } from './helpers.ts';
-
-/** Creates `n` orders, then moves each through two more changes (status, then a note). */
-async function churn(api: TestApi, prefix: string, n: number): Promise<void> {
-  const ids = Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
-  await putOrders(api.t.store, 'shop', ids.map((id) => mapped(id)), new Date('2026-03-10T00:00:00.000Z'));
-  await putOrders(api.t.store, 'shop', ids.map((id) => mapped(id, { status: 'processing', channelStatus: 'PROCESSING' })), new Date('2026-03-10T01:00:00.000Z'));
-  await putOrders(api.t.store, 'shop', ids.map((id) => mapped(id, { status: 'processing', channelStatus: 'PROCESSING', note: 'packed' })), new Date('2026-03-10T02:00:00.000Z'));
-}
-
-async function feedEvents(api: TestApi): Promise<OrderEvent[]> {
-  return (await readFeed(api.t.store.db, { after: 0, limit: 100_000 })).events;
-}
-
-function perOrderSeqs(events: Array<{ orderId: string; seq: number }>): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  for (const e of events) m.set(e.orderId, [...(m.get(e.orderId) ?? []), e.seq]);
-  return m;
-}
+import { churn, feedEvents, perOrderSeqs } from './webhooks-support.ts';
 
 describeEachStore('webhooks', (kind) => {
   let api: TestApi | undefined;
