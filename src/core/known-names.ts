@@ -29,6 +29,8 @@ export interface NameSources {
   connections: ReadonlyArray<{ name: string; kind: string }>;
   /** the registered channel kinds */
   kinds: readonly string[];
+  /** names already found valid (connection rows are never deleted, so a name once known stays known) */
+  alsoKnown?: Partial<Record<'connection' | 'channel', ReadonlySet<string>>>;
 }
 
 function describe(field: NameField, unknown: string[], known: string[]): string {
@@ -42,8 +44,8 @@ function describe(field: NameField, unknown: string[], known: string[]): string 
  */
 export async function findUnknownNames(filter: NameFilter, sources: NameSources): Promise<UnknownNames[]> {
   const configured = {
-    connection: sources.connections.map((c) => c.name),
-    channel: [...new Set([...sources.kinds, ...sources.connections.map((c) => c.kind)])],
+    connection: [...sources.connections.map((c) => c.name), ...(sources.alsoKnown?.connection ?? [])],
+    channel: [...new Set([...sources.kinds, ...sources.connections.map((c) => c.kind), ...(sources.alsoKnown?.channel ?? [])])],
     status: [...CANONICAL_STATUSES] as string[],
   };
   const values = (field: NameField): string[] => {
