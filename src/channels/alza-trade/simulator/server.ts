@@ -3,7 +3,8 @@
  * one server, on different paths (`/connect/token` and `{prefix}/orders…`). Faithful to what is
  * documented (form-encoded client-credentials login, OAuth2 error bodies, Bearer tokens that expire,
  * 401 on an expired/unknown token, the blacklist, 429 on overuse) and to the assumed contract of
- * schemas.ts (paths, parameter names, paging, sort, states, wall-time filters, ProblemDetails 400s).
+ * schemas.ts (paths, parameter names, paging, sort, states, time filters, ProblemDetails 400s). A time
+ * filter without an offset is read as Prague wall time, or as UTC under the offsetlessAsUtc knob.
  * The /__sim control API is the kit's; Alza's own controls (identity, expire-tokens) are added to it.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -25,10 +26,12 @@ export interface ApiCounters extends RequestCounters {
   /** 401 answers (missing, unknown or expired token) */
   unauthorized: number;
   ordersServed: number;
+  /** the query of the last (up to 200) GET {prefix}/orders requests, as sent (repeated keys joined with |) */
+  listQueries: Array<Record<string, string>>;
 }
 
 export function emptyApiCounters(): ApiCounters {
-  return { ...emptyRequestCounters(), unauthorized: 0, ordersServed: 0 };
+  return { ...emptyRequestCounters(), unauthorized: 0, ordersServed: 0, listQueries: [] };
 }
 
 export interface AlzaServerState {
@@ -133,8 +136,10 @@ export async function buildAlzaServer(state: AlzaServerState): Promise<FastifyIn
       return undefined;
     }
     try {
-      // created times are whole seconds: t >= from  ⇔  t >= ceil(from)
-      return Math.ceil(Date.parse(parseWireTime(v, store.gen.zone)) / 1000);
+      // an offset-less time is Prague wall time, or UTC under the offsetlessAsUtc knob; a time with an
+      // offset is that instant either way. Created times are whole seconds: t >= from ⇔ t >= ceil(from)
+      const zone = store.faults.offsetlessAsUtc ? 'UTC' : store.gen.zone;
+      return Math.ceil(Date.parse(parseWireTime(v, zone)) / 1000);
     } catch {
       errors[name] = [`The value '${v}' is not valid for ${name}.`];
       return undefined;
@@ -159,6 +164,8 @@ export async function buildAlzaServer(state: AlzaServerState): Promise<FastifyIn
   // ------------------------------------------------------------------ GET {prefix}/orders
   app.get(ordersPath, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
+    if (counters.listQueries.length >= 200) counters.listQueries.shift();
+    counters.listQueries.push(Object.fromEntries(Object.entries(q).map(([k, v]) => [k, Array.isArray(v) ? v.join('|') : String(v)])));
     const errors: Record<string, string[]> = {};
     const page = intParam(q, QUERY.page, FIRST_PAGE, 1_000_000, errors) ?? FIRST_PAGE;
     const pageSize = intParam(q, QUERY.pageSize, 1, MAX_PAGE_SIZE, errors) ?? DEFAULT_PAGE_SIZE;

@@ -27,6 +27,17 @@ export interface AlzaFaults extends RequestFaults {
   insertDuringPaging: number;
   /** expire every issued token just before the n-th API request after this knob was set (one-shot; 0 = off) */
   expireTokensAtRequest: number;
+  /**
+   * read time filters without an offset as UTC instead of Prague wall time (the documents do not say
+   * which the API does); a filter WITH an offset or `Z` is read exactly either way
+   */
+  offsetlessAsUtc: boolean;
+  /**
+   * every n-th order moved by random activity (tick, change-random) is an old closed order moved to
+   * its documented later state — Delivered → CancelledAfterShipment, a return after delivery (0 = off:
+   * random activity moves open orders only)
+   */
+  lateChangeEvery: number;
 }
 
 export const NO_FAULTS: Readonly<AlzaFaults> = Object.freeze({
@@ -41,6 +52,8 @@ export const NO_FAULTS: Readonly<AlzaFaults> = Object.freeze({
   pageCap: 0,
   insertDuringPaging: 0,
   expireTokensAtRequest: 0,
+  offsetlessAsUtc: false,
+  lateChangeEvery: 0,
 });
 
 /** The state an unknownStateEvery fault shows. */
@@ -57,6 +70,14 @@ const NEXT: Readonly<Record<string, readonly AlzaState[]>> = {
   [ALZA_STATES.waiting]: [ALZA_STATES.awaitingLabelCreation, ALZA_STATES.awaitingLabelCreation, ALZA_STATES.awaitingLabelCreation, ALZA_STATES.cancelled],
   [ALZA_STATES.awaitingLabelCreation]: [ALZA_STATES.shipped, ALZA_STATES.shipped, ALZA_STATES.shipped, ALZA_STATES.cancelled],
   [ALZA_STATES.shipped]: [ALZA_STATES.delivered, ALZA_STATES.delivered, ALZA_STATES.delivered, ALZA_STATES.cancelledAfterShipment],
+};
+
+/**
+ * The documented later state of a closed order: "Cancelled after shipment … an order that was
+ * initially shipped and later returned to you" (Alza's guide). Cancelled has none.
+ */
+const LATE: Readonly<Record<string, readonly AlzaState[]>> = {
+  [ALZA_STATES.delivered]: [ALZA_STATES.cancelledAfterShipment],
 };
 
 interface Overlay {
@@ -79,6 +100,8 @@ export class AlzaSimStore extends OrderLog {
   faults: AlzaFaults = { ...NO_FAULTS };
   private overlay = new Map<number, Overlay>();
   private readonly mutations: HashChain;
+  /** orders moved by random activity since the start (lateChangeEvery counts them) */
+  private randomChanges = 0;
   /** bumped on every change, so cached filtered lists are rebuilt */
   version = 0;
   private cache: { key: string; indices: number[] } | null = null;
@@ -176,8 +199,10 @@ export class AlzaSimStore extends OrderLog {
 
   /**
    * Moves `count` random open orders one plausible step on (Waiting → AwaitingLabelCreation,
-   * AwaitingLabelCreation → Shipped, Shipped → Delivered, sometimes a cancellation). With `olderThanSec`
-   * only orders created before that time are picked. Deterministic for a seed and call sequence.
+   * AwaitingLabelCreation → Shipped, Shipped → Delivered, sometimes a cancellation); with the
+   * lateChangeEvery knob every n-th one is a Delivered order returned instead (CancelledAfterShipment).
+   * With `olderThanSec` only orders created before that time are picked. Deterministic for a seed
+   * and call sequence.
    */
   changeRandomOldOrders(count: number, olderThanSec = Infinity): StateChange[] {
     const changes: StateChange[] = [];
@@ -187,9 +212,10 @@ export class AlzaSimStore extends OrderLog {
     for (let tries = 0; changes.length < count && tries < count * 200; tries++) {
       const i = this.random(pool);
       if (picked.has(i)) continue;
-      const options = NEXT[this.trueState(i)];
+      const options = (everyNth(this.faults.lateChangeEvery, this.randomChanges) ? LATE : NEXT)[this.trueState(i)];
       if (!options) continue;
       picked.add(i);
+      this.randomChanges++;
       changes.push(this.changeState(this.gen.orderNumber(i), options[this.random(options.length)]!));
     }
     return changes;
@@ -204,6 +230,7 @@ export class AlzaSimStore extends OrderLog {
     super.reset();
     this.overlay = new Map();
     this.mutations.restart();
+    this.randomChanges = 0;
     this.cache = null;
     this.version++;
   }

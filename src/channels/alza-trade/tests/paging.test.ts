@@ -10,7 +10,7 @@ import { PagingError } from '../../../core/errors.ts';
 import { walkPages } from '../../../core/sync/pager.ts';
 import type { PullQuery } from '../../../core/connector.ts';
 import { testConnectorContext, type TestContext } from '../../../../test/support/connector-context.ts';
-import { ALZA_STATES, OPEN_ALZA_STATES, orderIdOf, parseWireTime, stateOf } from '../schemas.ts';
+import { ALZA_STATES, CLOSED_ALZA_STATES, OPEN_ALZA_STATES, formatWireTime, orderIdOf, parseWireTime, stateOf } from '../schemas.ts';
 import { AlzaBadRequestError } from '../client.ts';
 import { alzaTradeConfigSchema } from '../config.ts';
 import { createAlzaTradeConnector, type AlzaTradeConnector } from '../connector.ts';
@@ -35,6 +35,9 @@ async function walk(conn: AlzaTradeConnector, query: PullQuery): Promise<{ ids: 
   });
   return { ids: records.map((r) => orderIdOf(r)!), pages, records };
 }
+
+/** an order's creation instant, as the simulator serves it */
+const createdOf = (id: string): Date => new Date(Date.parse(parseWireTime(sim.getOrder(id)!.created as string, ZONE)));
 
 const everything = (): PullQuery => ({ kind: 'window', from: new Date(Date.parse(SINCE) - 86_400_000), to: new Date(Date.now() + 60_000) });
 
@@ -65,7 +68,7 @@ describe('paging', () => {
     expect(pages).toBe(Math.ceil(230 / 7));
   });
 
-  it('filters by creation window (Prague wall time on the wire)', async () => {
+  it('filters by creation window', async () => {
     const all = sim.allOrderIds();
     const from = new Date(Date.parse(parseWireTime(sim.getOrder(all[50]!)!.created as string, ZONE)));
     const to = new Date(Date.parse(parseWireTime(sim.getOrder(all[120]!)!.created as string, ZONE)));
@@ -85,6 +88,49 @@ describe('paging', () => {
     expect(expected.length).toBeGreaterThan(5);
     expect(records.map((r) => orderIdOf(r))).toEqual(expected);
     for (const r of records) expect(OPEN_ALZA_STATES).toContain(stateOf(r));
+  });
+
+  it('the closed query returns the orders in closed states created from `from`, a Delivered order returned later among them', async () => {
+    const all = sim.allOrderIds();
+    const from = createdOf(all[40]!);
+    const returned = all.slice(40).find((id) => sim.stateOf(id) === ALZA_STATES.delivered)!;
+    sim.changeStatus(returned, ALZA_STATES.cancelledAfterShipment);
+    const { records } = await walk(connector(), { kind: 'closed', from });
+    const expected = all.filter((id) => (CLOSED_ALZA_STATES as readonly string[]).includes(sim.stateOf(id)!) && createdOf(id) >= from);
+    expect(expected.length).toBeGreaterThan(5);
+    expect(records.map((r) => orderIdOf(r))).toEqual(expected);
+    expect(stateOf(records.find((r) => orderIdOf(r) === returned))).toBe(ALZA_STATES.cancelledAfterShipment);
+    expect(sim.requests.listQueries.at(-1)!.state).toBe('Delivered|Cancelled|CancelledAfterShipment');
+  });
+
+  it('sends every time filter with the explicit offset of its instant (CEST and CET), read exactly under either reading of offset-less times', async () => {
+    for (const [instant, text] of [
+      ['2026-09-10T06:13:00Z', '2026-09-10T08:13:00+02:00'],
+      ['2026-12-10T07:13:00Z', '2026-12-10T08:13:00+01:00'],
+    ] as const) {
+      for (const offsetlessAsUtc of [false, true]) {
+        sim.setFaults({ offsetlessAsUtc });
+        await walk(connector(), { kind: 'closed', from: new Date(instant) });
+        expect(sim.requests.listQueries.at(-1)!.dateFrom).toBe(text);
+        await walk(connector(), { kind: 'window', from: new Date(instant), to: new Date(Date.parse(instant) + 3_600_000) });
+        const q = sim.requests.listQueries.at(-1)!;
+        expect(q.dateFrom).toBe(text);
+        expect(q.dateTo).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0[12]:00$/);
+      }
+    }
+  });
+
+  it('under a UTC reading, the offset-less filter orderhub used to send misses a returned order; the filter it sends now finds it', async () => {
+    const returned = sim.allOrderIds().find((id) => sim.stateOf(id) === ALZA_STATES.delivered)!;
+    sim.changeStatus(returned, ALZA_STATES.cancelledAfterShipment);
+    const from = createdOf(returned);
+    sim.setFaults({ offsetlessAsUtc: true });
+    const conn = connector();
+    const offsetless = await conn.client.listOrders({ dateFrom: formatWireTime(from, ZONE), states: CLOSED_ALZA_STATES, page: 1, pageSize: 1000 });
+    // read as UTC, the Prague wall time names an instant one or two hours later: the return is lost
+    expect(offsetless.records.map((r) => orderIdOf(r))).not.toContain(returned);
+    const { ids } = await walk(conn, { kind: 'closed', from });
+    expect(ids).toContain(returned);
   });
 
   it('turns a 400 ProblemDetails into a clear error naming the parameter', async () => {
