@@ -3,7 +3,7 @@
  *
  *   BENCH_ORDERS   orders in the drinks2cash simulator (default 200 000; 1 000 000 works)
  *   BENCH_DROPOHS  orders for the Dropohs no-change re-sync (default 100 000; 0 = skip)
- *   BENCH_ONLY     comma list of sections to run: sync,dropohs,api,dropship (default all)
+ *   BENCH_ONLY     comma list of sections to run: simulators,sync,dropohs,api,dropship (default all)
  *   BENCH_API_ORDERS  orders in the store for the REST API section (default 1 000 000)
  *   BENCH_DROPSHIP_RATE / BENCH_DROPSHIP_SECONDS  Insert order load (default 200 req/s for 10 s)
  *   BENCH_CHILD_ARGV  extra node flags for the child processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
@@ -27,7 +27,7 @@ import { createConnectorRuntime } from '../src/core/sync/runtime.ts';
 import { planWindows } from '../src/core/sync/windows.ts';
 import { startOfLocalDay } from '../src/core/canonical/time.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'sync,dropohs,api,dropship').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'simulators,sync,dropohs,api,dropship').split(',').map((s) => s.trim()));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const peakRssKb = () => process.resourceUsage().maxRSS;
@@ -123,7 +123,18 @@ async function benchSync(kind: string, orders: number, label: string, options: {
   }
 }
 
+/** Runs bench/<name>.ts in a child process (its heap never counts in this one's peak RSS). */
+function runChild(name: string): Promise<void> {
+  return new Promise<void>((done, fail) => {
+    const child = spawn(process.execPath, childScript(name), { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`bench/${name}.ts exited with ${code}`))));
+  });
+}
+
 log(`orderhub benchmark — node ${process.version}, ${new Date().toISOString()}`);
+// the simulators' own speed (the wall-clock goals their tests used to assert), before anything wrote to disk
+if (only.has('simulators')) await runChild('simulators');
 if (only.has('sync')) await benchSync('drinks2cash', Number(process.env.BENCH_ORDERS ?? 200_000), 'drinks2cash sync into a fresh SQLite store', { floor: true });
 const dropohs = Number(process.env.BENCH_DROPOHS ?? 100_000);
 if (only.has('dropohs') && dropohs > 0 && channels.kinds().includes('dropohs')) {
@@ -138,9 +149,5 @@ if (only.has('api')) {
 if (only.has('dropship')) {
   await settle();
   // in a fresh process, as a server runs: not in a heap the sections above filled with a million orders
-  await new Promise<void>((done, fail) => {
-    const child = spawn(process.execPath, childScript('dropship'), { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', fail);
-    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`bench/dropship.ts exited with ${code}`))));
-  });
+  await runChild('dropship');
 }

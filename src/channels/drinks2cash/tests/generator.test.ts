@@ -74,13 +74,11 @@ describe('generator', () => {
   });
 
   it('finds a window in the middle of 1,000,000 orders arithmetically (no full generation)', () => {
+    // how fast: bench/simulators.ts
     const s = store(2024, 1_000_000);
-    const t0 = performance.now();
     const from = clock.startOfDay('2025-02-10');
     const toExcl = clock.startOfDay('2025-02-12');
     const [first, end] = s.range(from, toExcl);
-    const elapsed = performance.now() - t0;
-    expect(elapsed).toBeLessThan(50);
     // ~2 of 90 days
     expect(end - first).toBeGreaterThan(20_000);
     expect(end - first).toBeLessThan(25_000);
@@ -138,29 +136,5 @@ describe('generator', () => {
     s.reset();
     expect(s.count()).toBe(1_000_000);
     expect(s.statusChanges).toBe(0);
-  });
-
-  it('generates and serialises at least 100k orders/s (1000-order pages)', () => {
-    const s = store(3, 1_000_000);
-    const sink = new ByteSink(2 << 20);
-    const page = (p: number) => {
-      sink.reset();
-      sink.ascii('{"code":200,"reasonPhrase":"OK","data":[');
-      for (let i = p * 1000; i < p * 1000 + 1000; i++) {
-        if (i > p * 1000) sink.byte(44);
-        s.writeOrder(sink, i);
-      }
-      sink.ascii(']}');
-    };
-    for (let p = 0; p < 20; p++) page(p); // warm-up
-    let best = 0;
-    for (let round = 0; round < 3; round++) {
-      const t0 = performance.now();
-      for (let p = 0; p < 100; p++) page(100 + round * 100 + p);
-      best = Math.max(best, 100_000 / ((performance.now() - t0) / 1000));
-    }
-    console.log(`drinks2cash simulator: ${Math.round(best).toLocaleString('en')} orders/s generated+serialised (1000-order pages, in process)`);
-    // the floor is 100k/s; asserted with headroom for loaded CI machines
-    expect(best).toBeGreaterThan(50_000);
   });
 });

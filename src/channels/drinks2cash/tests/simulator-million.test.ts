@@ -1,6 +1,6 @@
 /**
  * A 1,000,000-order simulator: a window in the middle is found arithmetically (nothing is generated
- * up front) and served in order; page-serving throughput is measured over HTTP.
+ * up front) and served in order. How fast it starts and serves pages: bench/simulators.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headerAuth } from '../../../core/http/auth.ts';
@@ -12,12 +12,9 @@ const NOW = Date.UTC(2025, 9, 1, 10, 0, 0); // 2025-10-01 12:00 Warsaw
 let sim: DrinksSimulator;
 let ctx: TestContext;
 let client: DrinksClient;
-let startMs = 0;
 
 beforeAll(async () => {
-  const t0 = performance.now();
   sim = await startDrinksSimulator({ host: '127.0.0.1', port: 0, orders: 1_000_000, seed: 99, since: '2025-07-03', now: NOW });
-  startMs = performance.now() - t0;
   ctx = testContext();
   client = new DrinksClient(ctx.http({ baseUrl: sim.baseUrl, auth: headerAuth('Authorization', sim.apiKey) }));
 });
@@ -30,7 +27,6 @@ afterAll(async () => {
 describe('1,000,000 orders', () => {
   it('starts without generating the orders', () => {
     expect(sim.orderCount()).toBe(1_000_000);
-    expect(startMs).toBeLessThan(2_000);
   });
 
   it('serves a window in the middle, in order and within bounds', async () => {
@@ -38,7 +34,6 @@ describe('1,000,000 orders', () => {
     // 90 days → ~11,100 orders a day
     expect(w.count).toBeGreaterThan(10_000);
     expect(w.count).toBeLessThan(12_500);
-    const t0 = performance.now();
     const first = (await client.listOrders({ from: '2025-08-20', to: '2025-08-20', limit: 1000, offset: 0 })) as {
       order_number: number;
       create_time: string;
@@ -46,7 +41,6 @@ describe('1,000,000 orders', () => {
     const lastPageIndex = Math.floor((w.count - 1) / 1000);
     const last = (await client.listOrders({ from: '2025-08-20', to: '2025-08-20', limit: 1000, offset: lastPageIndex })) as typeof first;
     const after = await client.listOrders({ from: '2025-08-20', to: '2025-08-20', limit: 1000, offset: lastPageIndex + 1 });
-    expect(performance.now() - t0).toBeLessThan(5_000);
     expect(first).toHaveLength(1000);
     expect(last).toHaveLength(w.count - lastPageIndex * 1000);
     expect(after).toEqual([]);
@@ -67,24 +61,5 @@ describe('1,000,000 orders', () => {
     const one = (await client.getOrder(w.first! )) as { order_number: number };
     expect(one.order_number).toBe(w.first);
     expect(sim.requests.ordersServed).toBe(1000 + last.length + 1);
-  });
-
-  it('serves 1000-order pages fast (throughput logged)', async () => {
-    // raw bytes over HTTP: the server's cost (the client's JSON.parse is not the simulator's)
-    const get = async (offset: number) => {
-      const res = await fetch(`${sim.baseUrl}/api/order?from=2025-07-03&to=2025-10-01&limit=1000&offset=${offset}`, {
-        headers: { authorization: sim.apiKey },
-      });
-      return (await res.arrayBuffer()).byteLength;
-    };
-    for (let p = 0; p < 10; p++) await get(p); // warm-up
-    let best = 0;
-    for (let round = 0; round < 3; round++) {
-      const t0 = performance.now();
-      for (let p = 0; p < 40; p++) await get(10 + round * 40 + p);
-      best = Math.max(best, 40_000 / ((performance.now() - t0) / 1000));
-    }
-    console.log(`drinks2cash simulator: ${Math.round(best).toLocaleString('en')} orders/s served over HTTP (1000-order pages)`);
-    expect(best).toBeGreaterThan(20_000);
   });
 });

@@ -156,15 +156,11 @@ describe('dropohs simulator: API', () => {
 });
 
 describe('dropohs simulator: scale', () => {
-  it('serves 100 000 orders lazily: a page from the middle at once, a full scan quickly, a re-scan from the cache', async () => {
-    let t = performance.now();
+  it('serves 100 000 orders lazily: a page from the middle, a full scan and a re-scan (how fast: bench/simulators.ts)', async () => {
     const sim = await start({ orders: 100_000, shops: 3, since: '2023-01-01', now: SIM_NOW });
-    expect(performance.now() - t).toBeLessThan(3000);
     const shop = sim.shopIds[1]!;
-    t = performance.now();
     const mid = (await get(sim, `/orders?shopId=${shop}&offset=20000&limit=500`)).body.data as RawOrder[];
     expect(mid).toHaveLength(500);
-    expect(performance.now() - t).toBeLessThan(1000);
 
     const scan = async () => {
       let n = 0;
@@ -179,14 +175,8 @@ describe('dropohs simulator: scale', () => {
       }
       return n;
     };
-    t = performance.now();
     expect(await scan()).toBe(100_000);
-    const firstMs = performance.now() - t;
-    t = performance.now();
     expect(await scan()).toBe(100_000);
-    const secondMs = performance.now() - t;
-    expect(firstMs).toBeLessThan(20_000);
-    expect(secondMs).toBeLessThan(firstMs);
   }, 60_000);
 
   it('caches served pages until the shop\'s listing changes', async () => {
