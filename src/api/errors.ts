@@ -5,35 +5,51 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { NotFoundError, OrderhubError, WriteBackRuleError } from '../core/errors.ts';
+import { ORDERHUB_ERRORS, OrderhubError, type OrderhubErrorCode } from '../core/errors.ts';
 
-export type ApiErrorCode =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'validation_failed'
-  | 'invalid_json'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'idempotency_conflict'
-  | 'idempotency_in_progress'
-  | 'write_back_unsupported'
-  | 'write_back_rule'
-  | 'sync_in_progress'
-  | 'conflict'
-  | 'rate_limited'
-  | 'unavailable'
-  | 'internal';
+/** The codes only the API answers, with their HTTP status and what they mean. */
+const API_ONLY_ERRORS = {
+  validation_failed: {
+    status: 400,
+    meaning: 'a query parameter, path parameter or body field is missing, of the wrong type, out of range or unknown (inputs are strict), a name (connection, channel, status) is not one that exists, or a cursor was not made by this API',
+  },
+  invalid_json: { status: 400, meaning: 'the body is not JSON (or contains `__proto__` / `constructor.prototype`)' },
+  unauthorized: { status: 401, meaning: 'no API key, or an unknown or revoked one' },
+  forbidden: { status: 403, meaning: 'a read-only key on a write route' },
+  sync_in_progress: { status: 409, meaning: 'a sync of that connection is already running' },
+  idempotency_in_progress: { status: 409, meaning: 'a request with the same `Idempotency-Key` is still running (rare: the second one normally waits and replays)' },
+  payload_too_large: { status: 413, meaning: 'the body is larger than the server accepts (1 MiB by default)' },
+  unsupported_media_type: { status: 415, meaning: 'a body that is not `application/json`' },
+  idempotency_conflict: { status: 422, meaning: 'the `Idempotency-Key` was used before with a different request' },
+  internal: { status: 500, meaning: 'our fault; the message never contains a stack trace, the server log has the details' },
+  unavailable: { status: 503, meaning: 'the server is shutting down, or the database does not answer (`/readyz`)' },
+} as const;
+
+/**
+ * Every code the API answers: its own, and the core's that have an HTTP status (an OrderhubError
+ * with one of those codes is answered with it). docs/api.md "Error codes" is this table.
+ */
+export const API_ERRORS = {
+  ...API_ONLY_ERRORS,
+  not_found: ORDERHUB_ERRORS.not_found,
+  write_back_unsupported: ORDERHUB_ERRORS.write_back_unsupported,
+  write_back_rule: ORDERHUB_ERRORS.write_back_rule,
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** The HTTP status the catalogue gives `code`. */
+export type ApiErrorStatus<C extends ApiErrorCode> = (typeof API_ERRORS)[C]['status'];
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  error: { code: ApiErrorCode; message: string; details?: unknown };
 }
 
-export class ApiError extends Error {
+export class ApiError<C extends ApiErrorCode = ApiErrorCode> extends Error {
   constructor(
-    readonly statusCode: number,
-    readonly code: ApiErrorCode,
+    /** the catalogue's status for `code` (the compiler checks that they agree) */
+    readonly statusCode: ApiErrorStatus<C>,
+    readonly code: C,
     message: string,
     readonly details?: unknown,
   ) {
@@ -46,12 +62,19 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+export function errorBody(code: ApiErrorCode, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
+type ErrorResponse = { statusCode: number; body: ErrorBody; internal: boolean };
+
+/** The answer with `code`'s status from the catalogue. */
+function answer(code: ApiErrorCode, message: string, details?: unknown): ErrorResponse {
+  return { statusCode: API_ERRORS[code].status, body: errorBody(code, message, details), internal: code === 'internal' };
+}
+
 /** Maps any thrown value to (status, envelope). */
-export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody; internal: boolean } {
+export function toErrorResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError) return { statusCode: err.statusCode, body: err.body(), internal: false };
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = (err as { validationContext?: string }).validationContext ?? 'request';
@@ -61,43 +84,38 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
       message: v.message ?? 'invalid',
     }));
     const first = issues[0];
-    return {
-      statusCode: 400,
-      body: errorBody('validation_failed', first ? `invalid ${where}${first.path ? ` at ${first.path}` : ''}: ${first.message}` : `invalid ${where}`, { issues }),
-      internal: false,
-    };
+    return answer('validation_failed', first ? `invalid ${where}${first.path ? ` at ${first.path}` : ''}: ${first.message}` : `invalid ${where}`, { issues });
   }
-  if (err instanceof WriteBackRuleError) return { statusCode: 422, body: errorBody('write_back_rule', err.message), internal: false };
-  if (err instanceof NotFoundError) return { statusCode: 404, body: errorBody('not_found', err.message), internal: false };
-  if (err instanceof OrderhubError && err.code === 'write_back_unsupported') {
-    return { statusCode: 422, body: errorBody('write_back_unsupported', err.message), internal: false };
+  if (err instanceof OrderhubError && ORDERHUB_ERRORS[err.code].status !== null) {
+    // a core code with an HTTP status (not_found, write_back_unsupported, write_back_rule): API_ERRORS has it, same status
+    return answer(err.code as Extract<OrderhubErrorCode, ApiErrorCode>, err.message);
   }
   const fe = err as Partial<FastifyError>;
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { statusCode: 413, body: errorBody('payload_too_large', 'the request body is larger than the server accepts'), internal: false };
+      return answer('payload_too_large', 'the request body is larger than the server accepts');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { statusCode: 415, body: errorBody('unsupported_media_type', 'send JSON (Content-Type: application/json)'), internal: false };
+      return answer('unsupported_media_type', 'send JSON (Content-Type: application/json)');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { statusCode: 400, body: errorBody('invalid_json', 'the body is empty but Content-Type says JSON'), internal: false };
+      return answer('invalid_json', 'the body is empty but Content-Type says JSON');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { statusCode: 400, body: errorBody('invalid_json', 'the body is not valid JSON'), internal: false };
+      return answer('invalid_json', 'the body is not valid JSON');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { statusCode: 400, body: errorBody('validation_failed', 'Content-Length does not match the body'), internal: false };
+      return answer('validation_failed', 'Content-Length does not match the body');
     default:
       break;
   }
   if (err instanceof SyntaxError && fe.statusCode === 400) {
-    return { statusCode: 400, body: errorBody('invalid_json', `the body is not valid JSON: ${err.message}`), internal: false };
+    return answer('invalid_json', `the body is not valid JSON: ${err.message}`);
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code: ApiErrorCode = fe.statusCode === 413 ? 'payload_too_large' : fe.statusCode === 404 ? 'not_found' : fe.statusCode === 415 ? 'unsupported_media_type' : 'validation_failed';
     return { statusCode: fe.statusCode, body: errorBody(code, fe.message ?? 'bad request'), internal: false };
   }
   if (typeof fe.statusCode === 'number' && fe.statusCode === 503) {
-    return { statusCode: 503, body: errorBody('unavailable', 'the service is shutting down or not ready'), internal: false };
+    return answer('unavailable', 'the service is shutting down or not ready');
   }
-  return { statusCode: 500, body: errorBody('internal', 'internal error; the server log has the details'), internal: true };
+  return answer('internal', 'internal error; the server log has the details');
 }
 
 export function sendError(reply: FastifyReply, err: unknown): FastifyReply {

@@ -4,7 +4,7 @@
  * Stack traces are for bugs only, and only with ORDERHUB_DEBUG=1.
  */
 import { CommanderError } from 'commander';
-import { ConfigError, OrderhubError } from '../core/errors.ts';
+import { ConfigError, OrderhubError, type OrderhubErrorCode } from '../core/errors.ts';
 
 export const EXIT = {
   ok: 0,
@@ -43,7 +43,7 @@ export class UnavailableError extends Error {
 }
 
 /** OrderhubError codes that mean "your request is wrong", not "the work failed". */
-const USAGE_CODES = new Set(['config_invalid', 'not_found', 'usage', 'write_back_rule', 'write_back_unsupported', 'push_channel']);
+const USAGE_CODES = new Set<OrderhubErrorCode>(['config_invalid', 'not_found', 'usage', 'write_back_rule', 'write_back_unsupported', 'push_channel']);
 
 /** SQLite result codes that are about the file or its folder, not about orderhub's queries. */
 const STORE_CODES = /^SQLITE_(READONLY|CANTOPEN|FULL|IOERR|CORRUPT|NOTADB|PERM|BUSY|LOCKED)/;

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ChannelRefusedError, OrderhubError, WriteBackRuleError } from '../core/errors.ts';
+import { ChannelRefusedError, OrderhubError, WriteBackRuleError, type OrderhubErrorCode } from '../core/errors.ts';
 import { AuthError, DeadlineExceededError, HttpStatusError, RetriesExhaustedError } from '../core/http/errors.ts';
 import { findOrder } from '../core/store/orders.ts';
 import { describeError } from '../core/sync/ingest.ts';
@@ -25,7 +25,8 @@ export interface WriteBackWorkerOptions extends WriteBackEnv {
   onOutcome?: (state: string) => void;
 }
 
-type Verdict = { kind: 'refused'; code: string; message: string } | { kind: 'retry'; code: string; message: string } | { kind: 'failed'; code: string; message: string };
+/** What becomes of a write-back that failed; `code` (the core's catalogue) is what its record says. */
+type Verdict = { kind: 'refused' | 'retry' | 'failed'; code: OrderhubErrorCode; message: string };
 
 export function classifyWriteBackError(err: unknown): Verdict {
   const message = describeError(err);

@@ -4,7 +4,7 @@
  * Every message names the connection, the method and the URL (secrets in the query already redacted
  * by the client), because these messages end up in front of users who have no other context.
  */
-import { OrderhubError } from '../errors.ts';
+import { OrderhubError, type OrderhubErrorCode } from '../errors.ts';
 
 /** How much of a response body is kept on an error: enough to read the channel's message. */
 export const ERROR_BODY_LIMIT = 2000;
@@ -12,7 +12,7 @@ export const ERROR_BODY_LIMIT = 2000;
 /** Connection refused/reset, DNS failure, socket closed mid-body. Retryable. */
 export class NetworkError extends OrderhubError {
   /** `code` lets subclasses (timeouts) keep their own code in reports */
-  constructor(message: string, options: { cause?: unknown } = {}, code = 'network_error') {
+  constructor(message: string, options: { cause?: unknown } = {}, code: OrderhubErrorCode = 'network_error') {
     super(code, message, { retryable: true, cause: options.cause });
   }
 }
