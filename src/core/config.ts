@@ -135,7 +135,7 @@ const fileSchema = z
     webhooks: z
       .object({
         /** send to private, loopback and link-local addresses: true, or only to these networks (10.20.0.0/16) */
-        allowPrivateTargets: z.union([z.boolean(), z.array(network)]).default(false),
+        allowPrivateTargets: z.union([z.boolean(), z.array(network)], { error: 'must be true, false or a list of networks such as [10.20.0.0/16]' }).default(false),
       })
       .strict()
       .default({ allowPrivateTargets: false }),

@@ -16,6 +16,7 @@
  * operator's policy (targets.ts) before any connection is opened.
  */
 import { randomUUID } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
@@ -49,6 +50,8 @@ export interface DispatcherOptions {
   keepDeliveredMs?: number;
   /** the config's webhooks.allowPrivateTargets (default false: private, loopback, link-local refused) */
   allowPrivateTargets?: PrivateTargetsAllowance;
+  /** resolves target host names (default: the system's, dns.lookup); tests give names of their own */
+  dnsLookup?: LookupFunction;
   owner?: string;
   /** called as outcomes are recorded (several times per round) */
   onResult?: (r: OutcomeTotals) => void;
@@ -106,7 +109,7 @@ class Lane {
 
 export class WebhookDispatcher {
   readonly owner: string;
-  private readonly opts: Required<Omit<DispatcherOptions, 'onResult' | 'owner' | 'allowPrivateTargets'>>;
+  private readonly opts: Required<Omit<DispatcherOptions, 'onResult' | 'owner' | 'allowPrivateTargets' | 'dnsLookup'>>;
   private readonly agent: Agent;
   private readonly log: Logger;
   private readonly policy: TargetPolicy;
@@ -140,7 +143,7 @@ export class WebhookDispatcher {
       pipelining: 1,
       keepAliveTimeout: 30_000,
       // every address a host name resolves to is checked before connecting (IP literals in prepare)
-      connect: { timeout: this.opts.timeoutMs, ...(this.policy.allowsEverything ? {} : { lookup: this.policy.lookup() }) },
+      connect: { timeout: this.opts.timeoutMs, lookup: this.policy.allowsEverything ? options.dnsLookup : this.policy.lookup(options.dnsLookup) },
       headersTimeout: this.opts.timeoutMs,
       bodyTimeout: this.opts.timeoutMs,
     });
