@@ -1,7 +1,7 @@
 /**
  * The ecom.md connector: window listing by `created_after` (Unix seconds, a lower bound only), DRF
- * `next`-link paging, re-polling of open orders by a status list and by id, status write-back
- * through the bulk upsert with a read-back.
+ * `next`-link paging, re-polling of open orders by a status list and by id, re-checking of closed
+ * orders by the closed status list, status write-back through the bulk upsert with a read-back.
  *
  * Ordering: we ask for `ordering=created_at` (ascending), not the documented `-created_at`. With page
  * numbers, an order created while we page lands at the END of an ascending list and shifts nothing
@@ -11,8 +11,9 @@
  * costs its own pages instead of everything created after its start.
  *
  * What page numbers cannot survive is a list that SHRINKS while we page: with `status=…` (the open
- * query) an order that turns terminal leaves the list and the next page skips one. The engine covers
- * that: every due open order the walk did not return is re-polled by id (few) or by window (many).
+ * or closed query) an order that turns terminal (or re-opens) leaves the list and the next page skips
+ * one. The engine covers that: every due order the walk did not return is re-polled by id (few) or by
+ * window (many).
  */
 import type { CanonicalOrder } from '../../core/canonical/order.ts';
 import type { Connector, ConnectorContext, FetchedPage, PageParams, PullQuery } from '../../core/connector.ts';
@@ -21,7 +22,7 @@ import { EcommdClient } from './client.ts';
 import type { EcommdConfig } from './config.ts';
 import { ecommdTimeToUtc } from './datetime.ts';
 import { ecommdIdOf, mapEcommdOrder } from './mapping.ts';
-import { ECOMMD_OPEN_STATUSES, ECOMMD_STATUSES } from './status-map.ts';
+import { ECOMMD_CLOSED_STATUSES, ECOMMD_OPEN_STATUSES, ECOMMD_STATUSES } from './status-map.ts';
 import { setEcommdStatus } from './write-back.ts';
 
 export const ECOMMD_MAX_WINDOW_DAYS = 31;
@@ -79,11 +80,17 @@ export function createEcommdConnector(config: EcommdConfig, ctx: ConnectorContex
       }
     } else if (query.kind === 'window') {
       body = await client.listOrders({ createdAfter: createdAfterFor(query.from), ordering: ECOMMD_ORDERING, pageSize: page.size }, signal);
-    } else {
+    } else if (query.kind === 'open') {
       // open orders: the non-terminal statuses, bounded to the re-poll horizon (+1 day of slack)
       const horizon = new Date(Date.now() - (config.refreshOpenDays + 1) * DAY_MS);
       body = await client.listOrders(
         { createdAfter: createdAfterFor(horizon), statuses: ECOMMD_OPEN_STATUSES, ordering: ECOMMD_ORDERING, pageSize: page.size },
+        signal,
+      );
+    } else {
+      // closed orders the engine re-checks for late changes (customerrefusal → returnedtowarehouse …)
+      body = await client.listOrders(
+        { createdAfter: createdAfterFor(query.from), statuses: ECOMMD_CLOSED_STATUSES, ordering: ECOMMD_ORDERING, pageSize: page.size },
         signal,
       );
     }
@@ -103,6 +110,7 @@ export function createEcommdConnector(config: EcommdConfig, ctx: ConnectorContex
     pageSize: config.pageSize,
     maxWindowDays: ECOMMD_MAX_WINDOW_DAYS,
     supportsOpenQuery: true,
+    supportsClosedQuery: true,
     mapsRecordAlone: true,
     fetchPage,
     fetchByIds,

@@ -26,8 +26,15 @@
  * | `returnedtowarehouse`   | `returned`   | the goods are back in the warehouse                                 |
  * | anything else           | `on_hold`    | kept as channelStatus and reported as a warning                     |
  *
- * Terminal canonical statuses (completed, cancelled, returned) end the re-polling of an order; so an
- * order moving on from `customerrefusal` to `returnedtowarehouse` is only seen by `orderhub sync --full`.
+ * Closed is not final. Transitions out of a closed status (canonical completed, cancelled, returned):
+ * - `customerrefusal` → later `returnedtowarehouse` (cancelled → returned): the refused parcel comes
+ *   back to the warehouse days later [two independent readings of the documents, issue 16];
+ * - `done` → later `returnedtowarehouse` (completed → returned): goods returned after fulfilment [INF
+ *   from the status names; the Order Sync API's upsert lets the shop's back office set any status];
+ * - `completedandclosed`, `changedandclosed`: "closed" in their names — no later status expected.
+ * There is no complaint status (nothing maps to `disputed`). The engine re-checks closed orders for
+ * refreshClosedDays through `{kind:'closed'}` (status=<ECOMMD_CLOSED_STATUSES>), so these arrive on an
+ * ordinary sync, not only on `orderhub sync --full`.
  */
 import { isOpenStatus, statusMapper, type CanonicalStatus, type StatusTable } from '../../core/canonical/status.ts';
 
@@ -84,3 +91,6 @@ export function isEcommdStatus(value: string): value is EcommdStatus {
  * `status=a,b,…`. Derived from the table so the two can never disagree.
  */
 export const ECOMMD_OPEN_STATUSES: readonly EcommdStatus[] = ECOMMD_STATUSES.filter((s) => isOpenStatus(ECOMMD_STATUS_TABLE[s]));
+
+/** The rest: what `{kind: 'closed'}` asks for (the engine's re-check of closed orders for late changes). */
+export const ECOMMD_CLOSED_STATUSES: readonly EcommdStatus[] = ECOMMD_STATUSES.filter((s) => !isOpenStatus(ECOMMD_STATUS_TABLE[s]));
