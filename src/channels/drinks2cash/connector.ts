@@ -1,15 +1,17 @@
 /**
- * The drinks2cash connector: window listing by creation date, page-index paging, status and
- * document write-back (no tracking write-back: the API has none).
+ * The drinks2cash connector: window listing by creation date (dates only, widened by the zone's
+ * largest offset: filters.ts), page-index paging, status and document write-back (no tracking
+ * write-back: the API has none). No status filter: the engine re-polls open orders and re-checks
+ * closed ones by id (few) or by creation-date windows (many).
  */
 import type { CanonicalOrder } from '../../core/canonical/order.ts';
-import { addDays, localDate } from '../../core/canonical/time.ts';
 import type { Connector, ConnectorContext, DocumentUpload, FetchedPage, PageParams, PullQuery } from '../../core/connector.ts';
 import { ChannelRefusedError, WriteBackRuleError } from '../../core/errors.ts';
 import { headerAuth } from '../../core/http/auth.ts';
 import { fetchEachById } from '../kit/fetch-by-ids.ts';
 import { DrinksClient } from './client.ts';
 import type { DrinksConfig } from './config.ts';
+import { dateFilter } from './filters.ts';
 import { mapDrinksOrder, normalizeOrderNumber } from './mapping.ts';
 import {
   DRINKS_DOCUMENT_TYPES,
@@ -63,10 +65,8 @@ export function createDrinksConnector(config: DrinksConfig, ctx: ConnectorContex
     if (query.kind !== 'window') {
       throw new Error(`drinks2cash lists orders by creation date only; a "${query.kind}" query is not supported`);
     }
-    // The API filters by local (Warsaw) dates and refuses date-times. `to` is widened by one day:
-    // whether a date-only `to` includes that whole day is undocumented, and the engine dedups.
-    const from = localDate(query.from, zone);
-    const to = addDays(localDate(query.to, zone), 1);
+    // The API takes dates only, in a zone it does not name: widened so no reading skips an order (filters.ts).
+    const { from, to } = dateFilter(query.from, query.to, zone);
     const records = await client.listOrders({ from, to, limit: page.size, offset: page.index }, signal);
     return { records };
   }
