@@ -14,6 +14,12 @@
  * | anything else                     | `on_hold`    | kept as channelStatus and reported as a warning         |
  *
  * NEW, IN_REALIZATION, REALIZED, CANCELLED, RETURN and COMPLAIN are fixed by the canonical contract.
+ *
+ * Closed is not final: a returned order may later be complained about (`RETURN` → `COMPLAIN`, canonical
+ * returned → disputed) [INF]; `CANCELLED` is final ("You cannot change status cancelled or realised to
+ * any other", the API's own message); `REALIZED` (shipped, open) may be followed by `RETURN` or
+ * `COMPLAIN`. The API has no status filter: the engine re-checks closed orders for refreshClosedDays by
+ * id (few) or by creation-date windows (many), so such a change arrives on an ordinary sync.
  */
 import { statusMapper, type CanonicalStatus, type StatusTable } from '../../core/canonical/status.ts';
 import type { DrinksStatus } from './schemas.ts';
