@@ -29,14 +29,15 @@ export interface TinyshopSimulator extends RunningSimulator, SimulatorControls<R
 
 export async function startTinyshopSimulator(options: SimulatorOptions): Promise<TinyshopSimulator> {
   const history = simulatedHistory(options, ZONE, 30);
-  const log = new OrderLog({ orders: options.orders, since: history.sinceSec, until: history.untilSec, now: history.nowSec });
+  const ids = { at: (i: number) => `T${10_000 + i}`, indexOf: (id: string) => Number(id.slice(1)) - 10_000 };
+  const log = new OrderLog({ ids, orders: options.orders, since: history.sinceSec, until: history.untilSec, now: history.nowSec });
   const clock = new WallClock(ZONE);
   const rng = new Rng(0);
   const changed = new Map<number, string>();
   let broken = false;
 
-  const idOf = (i: number) => `T${10_000 + i}`;
-  const indexOf = (id: string) => log.known(Number(id.slice(1)) - 10_000);
+  const idOf = (i: number) => log.idOf(i);
+  const indexOf = (id: string) => log.indexOf(id);
   const orderAt = (i: number) => {
     rng.reseed(hash2(options.seed, i));
     return {
@@ -89,10 +90,7 @@ export async function startTinyshopSimulator(options: SimulatorOptions): Promise
   });
 
   const store = {
-    insertOrders: (count: number) => {
-      const first = log.append(count);
-      return Array.from({ length: count }, (_, k) => idOf(first + k));
-    },
+    insertOrders: (count: number) => log.append(count),
     changeRandomOldOrders: (count: number) => {
       const out: string[] = [];
       for (let k = 0; k < count && log.count() > 0; k++) {

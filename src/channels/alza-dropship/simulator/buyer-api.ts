@@ -10,7 +10,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
-import type { FaultKnobs, RequestFaults } from '../../kit/simulator/faults.ts';
+import { NO_REQUEST_FAULTS, type FaultKnobs, type RequestFaults } from '../../kit/simulator/faults.ts';
 import { computeToken, rawPath, rawTokenFromUrl, signatureMessage, tokensEqual } from '../hmac.ts';
 import { parseJsonBody } from '../json.ts';
 import {
@@ -27,9 +27,7 @@ export interface BuyerFaults extends RequestFaults {
   enforceResendIntervals: boolean;
 }
 
-export const NO_BUYER_FAULTS: Readonly<BuyerFaults> = {
-  latencyMs: 0, rateLimitEvery: 0, errorEvery: 0, truncateEvery: 0, forceResendLimit: 0, enforceResendIntervals: true,
-};
+export const NO_BUYER_FAULTS: Readonly<BuyerFaults> = { ...NO_REQUEST_FAULTS, forceResendLimit: 0, enforceResendIntervals: true };
 
 export interface RecordedMessage {
   kind: 'availability' | 'shipment.create' | 'shipment.delete' | 'departure' | 'track' | 'delivery';

@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import { GappedNumbers } from '../../kit/simulator/numbering.ts';
+import type { OrderIds } from '../../kit/simulator/order-log.ts';
 import { hash2, Rng } from '../../kit/simulator/random.ts';
 import { ALZA_STATES, formatWireTime, toWireOrder, type AlzaAddress, type AlzaCustomer, type AlzaState } from '../schemas.ts';
 import {
@@ -63,21 +64,21 @@ export interface GeneratedOrderInput {
 }
 
 export class AlzaGenerator {
-  private readonly numbers: GappedNumbers;
+  /** order numbers: 10 digits (as text), strictly increasing with the index, with gaps */
+  readonly ids: OrderIds<string>;
   constructor(
     readonly seed: number,
     readonly zone: string = SIM_ZONE,
   ) {
-    this.numbers = new GappedNumbers(seed, ORDER_NUMBER_BASE, NUMBER_STEP);
+    const numbers = new GappedNumbers(seed, ORDER_NUMBER_BASE, NUMBER_STEP);
+    this.ids = {
+      at: (i) => String(numbers.at(i)),
+      indexOf: (orderNumber) => (/^\d{10}$/.test(orderNumber) ? numbers.indexOf(Number(orderNumber)) : -1),
+    };
   }
 
   orderNumber(i: number): string {
-    return String(this.numbers.at(i));
-  }
-
-  /** index of an order number (10 digits), or -1 */
-  indexOf(orderNumber: string): number {
-    return /^\d{10}$/.test(orderNumber) ? this.numbers.indexOf(Number(orderNumber)) : -1;
+    return this.ids.at(i);
   }
 
   /** The state an order was generated with, by its age at `referenceSec` (the simulator's start). */

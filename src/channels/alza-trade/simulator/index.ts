@@ -89,7 +89,7 @@ export async function startAlzaTradeSimulator(options: AlzaSimulatorOptions): Pr
     stats: () => ({ orders: store.count(), tokens: identity.counters, blacklisted: identity.blacklisted, blacklistReason: identity.blacklistReason }),
     tick,
     orders: {
-      ids: () => store.allOrderNumbers(),
+      ids: () => store.allIds(),
       get: (n) => (idx(n) < 0 ? null : store.wireOrder(idx(n))),
       insert: (count) => store.insertOrders(count),
       setStatus: (n, status) => (idx(n) < 0 ? null : store.changeState(String(n).trim(), status)),
@@ -129,7 +129,7 @@ export async function startAlzaTradeSimulator(options: AlzaSimulatorOptions): Pr
     changeRandomOldOrders: (count: number, olderThan?: Date) =>
       store.changeRandomOldOrders(count, olderThan === undefined ? Infinity : Math.floor(olderThan.getTime() / 1000)),
     insertOrders: (count: number) => store.insertOrders(count),
-    allOrderIds: () => store.allOrderNumbers(),
+    allOrderIds: () => store.allIds(),
     orderCount: () => store.count(),
     stateOf(n: string) {
       const i = idx(n);

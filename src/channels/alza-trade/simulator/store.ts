@@ -5,7 +5,7 @@
  * Creation times are non-decreasing in the index and order numbers strictly increasing, so the API's
  * sort (created, then order number) is index order and a creation-time window is an index range.
  */
-import { everyNth, type RequestFaults } from '../../kit/simulator/faults.ts';
+import { everyNth, NO_REQUEST_FAULTS, type RequestFaults } from '../../kit/simulator/faults.ts';
 import { OrderLog } from '../../kit/simulator/order-log.ts';
 import { HashChain, hash2 } from '../../kit/simulator/random.ts';
 import { ALL_ALZA_STATES, ALZA_STATES, malformWireOrder, type AlzaState } from '../schemas.ts';
@@ -41,12 +41,9 @@ export interface AlzaFaults extends RequestFaults {
 }
 
 export const NO_FAULTS: Readonly<AlzaFaults> = Object.freeze({
-  latencyMs: 0,
-  rateLimitEvery: 0,
+  ...NO_REQUEST_FAULTS,
   retryAfterSeconds: 0,
   maxRequestsPerSecond: 0,
-  errorEvery: 0,
-  truncateEvery: 0,
   malformedEvery: 0,
   unknownStateEvery: 0,
   pageCap: 0,
@@ -95,7 +92,7 @@ export interface AlzaStoreOptions {
   now?: () => number;
 }
 
-export class AlzaSimStore extends OrderLog {
+export class AlzaSimStore extends OrderLog<string> {
   readonly gen: AlzaGenerator;
   faults: AlzaFaults = { ...NO_FAULTS };
   private overlay = new Map<number, Overlay>();
@@ -107,17 +104,14 @@ export class AlzaSimStore extends OrderLog {
   private cache: { key: string; indices: number[] } | null = null;
 
   constructor(readonly options: AlzaStoreOptions) {
-    super({ orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) });
-    this.gen = new AlzaGenerator(options.seed, options.zone);
+    const gen = new AlzaGenerator(options.seed, options.zone);
+    super({ ids: gen.ids, orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) });
+    this.gen = gen;
     this.mutations = new HashChain(hash2(options.seed, 0x7fff_fff0), 0x3c6ef372);
   }
 
   numberOf(i: number): string {
-    return this.gen.orderNumber(i);
-  }
-
-  indexOf(orderNumber: string): number {
-    return this.known(this.gen.indexOf(orderNumber));
+    return this.idOf(i);
   }
 
   private base(i: number): Overlay {
@@ -170,10 +164,6 @@ export class AlzaSimStore extends OrderLog {
     return indices;
   }
 
-  allOrderNumbers(): string[] {
-    return this.map((i) => this.gen.orderNumber(i));
-  }
-
   /** sets a state directly (no rules). Recipient details appear once the order left Waiting. */
   changeState(orderNumber: string, state: string): StateChange {
     const i = this.indexOf(orderNumber);
@@ -188,9 +178,9 @@ export class AlzaSimStore extends OrderLog {
 
   /** inserts Waiting orders created now (after every existing one); returns their numbers */
   insertOrders(count: number): string[] {
-    const first = this.append(count);
+    const numbers = this.append(count);
     if (count > 0) this.version++;
-    return Array.from({ length: count }, (_, k) => this.gen.orderNumber(first + k));
+    return numbers;
   }
 
   private random(n: number): number {
@@ -216,7 +206,7 @@ export class AlzaSimStore extends OrderLog {
       if (!options) continue;
       picked.add(i);
       this.randomChanges++;
-      changes.push(this.changeState(this.gen.orderNumber(i), options[this.random(options.length)]!));
+      changes.push(this.changeState(this.idOf(i), options[this.random(options.length)]!));
     }
     return changes;
   }

@@ -9,7 +9,7 @@
  * per-customer and per-product fragments: no per-order objects, a few string concatenations.
  */
 import { GappedNumbers } from '../../kit/simulator/numbering.ts';
-import { hash2, Rng } from '../../kit/simulator/random.ts';
+import { hash2, Rng, weightedTable } from '../../kit/simulator/random.ts';
 import { TWO_DIGITS, WallClock } from '../../kit/simulator/wall-clock.ts';
 import {
   BUSINESS_KINDS, BUSINESS_NAMES, CATALOGUE, CITIES, EMAIL_DOMAINS, FEMININE_FIRST_NAMES, FIRST_NAMES,
@@ -125,8 +125,7 @@ const STATUS_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
   ['RETURN', 30],
   ['COMPLAIN', 30],
 ];
-const STATUS_TABLE: string[] = [];
-for (const [s, w] of STATUS_WEIGHTS) for (let k = 0; k < w; k++) STATUS_TABLE.push(s);
+const STATUS_TABLE = weightedTable(STATUS_WEIGHTS);
 
 const j = JSON.stringify;
 
@@ -139,7 +138,8 @@ export class DrinksGenerator {
   private readonly customers: CustomerFragments[] = [];
   private readonly products: ProductFragments[] = [];
   readonly clock: WallClock;
-  private readonly numbers: GappedNumbers;
+  /** order numbers: strictly increasing with the index, with gaps */
+  readonly numbers: GappedNumbers;
 
   constructor(readonly seed: number, zone: string = SIM_ZONE) {
     this.clock = new WallClock(zone);
@@ -217,16 +217,6 @@ export class DrinksGenerator {
     return { client: Buffer.from(client), delivery: Buffer.from(delivery), invoice: Buffer.from(invoice) };
   }
 
-  /** Order number of index i: strictly increasing, with gaps. */
-  orderNumber(i: number): number {
-    return this.numbers.at(i);
-  }
-
-  /** Index of an order number, or -1 when no index has that number. */
-  indexOf(orderNumber: number): number {
-    return this.numbers.indexOf(orderNumber);
-  }
-
   /** The status an order was generated with (before any change). */
   baseStatus(i: number): string {
     return STATUS_TABLE[hash2(this.seed ^ 0x2545f491, i) % STATUS_TABLE.length]!;
@@ -288,7 +278,7 @@ export class DrinksGenerator {
     const delivery = itemsGrosze >= 100_000 ? '0.00' : DELIVERY_COSTS[r1 % DELIVERY_COSTS.length]!;
 
     sink.ensure(8192);
-    sink.ascii(`{"order_number":${this.orderNumber(i)},"create_time":"${createTime}","status":`);
+    sink.ascii(`{"order_number":${this.numbers.at(i)},"create_time":"${createTime}","status":`);
     if (ASCII_RE.test(status)) sink.ascii(j(status));
     else sink.utf8(j(status));
     sink.ascii(`,${confirmation},"payment_type":"${payment}","currency":"PLN",`);

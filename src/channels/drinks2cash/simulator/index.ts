@@ -69,7 +69,7 @@ export async function startDrinksSimulator(options: DrinksSimulatorOptions): Pro
     }),
     tick,
     orders: {
-      ids: () => store.allOrderNumbers(),
+      ids: () => store.allIds(),
       get: (id) => store.getOrder(numericId(id)),
       insert: (count) => store.insertOrders(count),
       setStatus: (id, status) => (store.indexOf(numericId(id)) < 0 ? null : store.changeStatus(numericId(id), status)),
@@ -91,7 +91,7 @@ export async function startDrinksSimulator(options: DrinksSimulatorOptions): Pro
     changeStatus: (n: number | string, status: string) => store.changeStatus(numericId(n), status),
     changeRandomOldOrders: (count: number) => store.changeRandomOldOrders(count),
     insertOrders: (count: number) => store.insertOrders(count),
-    allOrderNumbers: () => store.allOrderNumbers(),
+    allOrderNumbers: () => store.allIds(),
     orderCount: () => store.count(),
     getOrder: (n: number | string) => store.getOrder(numericId(n)),
     statusOf(n: number | string) {

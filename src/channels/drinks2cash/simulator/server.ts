@@ -7,8 +7,9 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
-import { emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
+import { answerFault, emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
 import type { FaultKnobs } from '../../kit/simulator/faults.ts';
+import { WallClock } from '../../kit/simulator/wall-clock.ts';
 import { DRINKS_DOCUMENT_TYPES, DRINKS_FINAL_STATUSES, DRINKS_FINAL_STATUS_MESSAGE, DRINKS_STATUSES } from '../schemas.ts';
 import { ByteSink } from './generator.ts';
 import { MultipartError, parseMultipart } from './multipart.ts';
@@ -72,6 +73,9 @@ function single(value: unknown): string | undefined | null {
   return null; // array (repeated key) → invalid
 }
 
+/** days read in UTC (the datesAsUtc knob) */
+const UTC_DAYS = new WallClock('UTC');
+
 export async function buildDrinksServer(state: DrinksServerState): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, return503OnClosing: false });
   const { store, counters, faults } = state;
@@ -98,15 +102,8 @@ export async function buildDrinksServer(state: DrinksServerState): Promise<Fasti
     counters,
     faults,
     screen(turn, request, reply) {
-      const f = store.faults;
-      if (turn.rateLimited) {
-        return reply
-          .code(429)
-          .header('retry-after', String(f.retryAfterSeconds))
-          .header('content-type', JSON_TYPE)
-          .send(envelope(429, 'Too Many Requests', 'Too Many Requests'));
-      }
-      if (turn.failed) return reply.code(500).header('content-type', JSON_TYPE).send(envelope(500, 'Internal Server Error', 'Internal Server Error'));
+      if (turn.rateLimited) return answerFault(reply, 429, JSON_TYPE, envelope(429, 'Too Many Requests', 'Too Many Requests'), store.faults.retryAfterSeconds);
+      if (turn.failed) return answerFault(reply, 500, JSON_TYPE, envelope(500, 'Internal Server Error', 'Internal Server Error'));
       if (request.headers.authorization !== state.apiKey) return reply.code(403).header('content-type', JSON_TYPE).send(FORBIDDEN);
       return undefined;
     },
@@ -131,7 +128,8 @@ export async function buildDrinksServer(state: DrinksServerState): Promise<Fasti
     if (f.insertDuringPaging > 0 && pageIndex >= 1) store.insertOrders(f.insertDuringPaging);
     let size = limit === undefined ? DEFAULT_LIMIT : Number(limit);
     if (f.pageCap > 0) size = Math.min(size, f.pageCap);
-    const clock = store.gen.clock;
+    // a date is a Warsaw day, or a UTC day under the datesAsUtc knob
+    const clock = f.datesAsUtc ? UTC_DAYS : store.gen.clock;
     const fromSec = typeof from === 'string' ? clock.startOfDay(from) : -Infinity;
     // `to` covers its whole day: create date <= to
     const toSec = typeof to !== 'string' ? Infinity : clock.startOfDay(DateTime.fromISO(to, { zone: 'UTC' }).plus({ days: 1 }).toISODate()!);

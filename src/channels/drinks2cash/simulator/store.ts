@@ -6,7 +6,7 @@
  * Creation times are non-decreasing in the index and order numbers strictly increasing, so the API's
  * sort (create_time, then order_number) is simply index order and a date window an index range.
  */
-import { everyNth, type RequestFaults } from '../../kit/simulator/faults.ts';
+import { everyNth, NO_REQUEST_FAULTS, type RequestFaults } from '../../kit/simulator/faults.ts';
 import { OrderLog } from '../../kit/simulator/order-log.ts';
 import { HashChain, hash2 } from '../../kit/simulator/random.ts';
 import { ByteSink, DrinksGenerator, UNKNOWN_STATUS_VALUE } from './generator.ts';
@@ -28,14 +28,22 @@ export interface DrinksFaults extends RequestFaults {
   requireInvoiceForRealized: boolean;
   /** refuse CANCELLED→CANCELLED and REALIZED→REALIZED too (by default a same-status PATCH is accepted) */
   strictFinalStatus: boolean;
+  /**
+   * read the `from`/`to` dates as UTC days instead of Warsaw days (the documents do not say which zone
+   * the API's dates are in)
+   */
+  datesAsUtc: boolean;
+  /**
+   * every n-th order moved by random activity (tick, change-random) is an old order the channel had
+   * closed, moved on: RETURN → COMPLAIN (a complaint after the return), REALIZED → RETURN or COMPLAIN
+   * (0 = random activity moves open orders only)
+   */
+  lateChangeEvery: number;
 }
 
 export const NO_FAULTS: Readonly<DrinksFaults> = Object.freeze({
-  latencyMs: 0,
-  rateLimitEvery: 0,
+  ...NO_REQUEST_FAULTS,
   retryAfterSeconds: 1,
-  errorEvery: 0,
-  truncateEvery: 0,
   malformedEvery: 0,
   unknownStatusEvery: 0,
   pageCap: 0,
@@ -43,6 +51,8 @@ export const NO_FAULTS: Readonly<DrinksFaults> = Object.freeze({
   unknownOrder404: false,
   requireInvoiceForRealized: false,
   strictFinalStatus: false,
+  datesAsUtc: false,
+  lateChangeEvery: 0,
 });
 
 export interface StoredDocument {
@@ -60,6 +70,12 @@ export interface StatusChange {
   from: string;
   to: string;
 }
+
+/** Later statuses of orders the channel had closed: a return after delivery, a complaint after the return. */
+const LATE_NEXT: Readonly<Record<string, readonly string[]>> = {
+  REALIZED: ['RETURN', 'COMPLAIN'],
+  RETURN: ['COMPLAIN'],
+};
 
 const OPEN_NEXT: Readonly<Record<string, readonly string[]>> = {
   NEW: ['RECEIVED_BY_DISTRIBUTOR', 'RECEIVED_BY_DISTRIBUTOR', 'IN_REALIZATION', 'CANCELLED'],
@@ -80,27 +96,25 @@ export interface DrinksStoreOptions {
   now?: () => number;
 }
 
-export class DrinksStore extends OrderLog {
+export class DrinksStore extends OrderLog<number> {
   readonly gen: DrinksGenerator;
   faults: DrinksFaults = { ...NO_FAULTS };
   /** index → status set after generation */
   private statusOverlay = new Map<number, string>();
   documents: StoredDocument[] = [];
   private readonly mutations: HashChain;
+  /** orders moved by random activity since the start (lateChangeEvery counts them) */
+  private randomChanges = 0;
 
   constructor(readonly options: DrinksStoreOptions) {
-    super({ orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) });
-    this.gen = new DrinksGenerator(options.seed, options.zone);
+    const gen = new DrinksGenerator(options.seed, options.zone);
+    super({ ids: gen.numbers, orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) });
+    this.gen = gen;
     this.mutations = new HashChain(hash2(options.seed, 0x7fff_fff0), 0x3c6ef372);
   }
 
   numberOf(index: number): number {
-    return this.gen.orderNumber(index);
-  }
-
-  /** global index of an order number, or -1 */
-  indexOf(orderNumber: number): number {
-    return this.known(this.gen.indexOf(orderNumber));
+    return this.idOf(index);
   }
 
   private baseStatus(index: number): string {
@@ -135,10 +149,6 @@ export class DrinksStore extends OrderLog {
     return JSON.parse(this.gen.orderJson(i, this.timeOf(i), this.servedStatus(i), this.isMalformed(i), this.baseStatus(i))) as Record<string, unknown>;
   }
 
-  allOrderNumbers(): number[] {
-    return this.map((i) => this.gen.orderNumber(i));
-  }
-
   /** sets a status directly (the truth; no API rules). Throws on an unknown order. */
   changeStatus(orderNumber: number, status: string): StatusChange {
     const i = this.indexOf(orderNumber);
@@ -150,14 +160,15 @@ export class DrinksStore extends OrderLog {
 
   /** inserts orders created now (after every existing one); returns their numbers */
   insertOrders(count: number): number[] {
-    const first = this.append(count);
-    return Array.from({ length: count }, (_, k) => this.gen.orderNumber(first + k));
+    return this.append(count);
   }
 
   /**
    * Moves `count` random older open orders (generated ones; NEW, RECEIVED_BY_DISTRIBUTOR,
    * WAITING_FOR_CLIENT_CONFIRMATION, IN_REALIZATION) one plausible step on (→ IN_REALIZATION,
-   * REALIZED, CANCELLED …). Deterministic for a seed and call sequence.
+   * REALIZED, CANCELLED …); with the lateChangeEvery knob every n-th one is an order the channel had
+   * closed, moved on instead (RETURN → COMPLAIN, REALIZED → RETURN/COMPLAIN). Deterministic for a seed
+   * and call sequence.
    */
   changeRandomOldOrders(count: number): StatusChange[] {
     const changes: StatusChange[] = [];
@@ -166,11 +177,12 @@ export class DrinksStore extends OrderLog {
     for (let tries = 0; changes.length < count && tries < count * 100; tries++) {
       const i = this.mutations.next() % pool;
       const from = this.trueStatus(i);
-      const options = OPEN_NEXT[from];
+      const options = (everyNth(this.faults.lateChangeEvery, this.randomChanges) ? LATE_NEXT : OPEN_NEXT)[from];
       if (!options) continue;
+      this.randomChanges++;
       const to = options[this.mutations.next() % options.length]!;
       this.statusOverlay.set(i, to);
-      changes.push({ orderNumber: this.gen.orderNumber(i), from, to });
+      changes.push({ orderNumber: this.idOf(i), from, to });
     }
     return changes;
   }
@@ -185,5 +197,6 @@ export class DrinksStore extends OrderLog {
     this.statusOverlay = new Map();
     this.documents = [];
     this.mutations.restart();
+    this.randomChanges = 0;
   }
 }

@@ -7,7 +7,7 @@
  * Money is handled in haléř (integers) and printed the way PHP's json_encode prints floats
  * (10189, 299.9, 19.99), so the connector must read it without float maths.
  */
-import { hash2, Rng } from '../../kit/simulator/random.ts';
+import { hash2, Rng, weightedTable } from '../../kit/simulator/random.ts';
 import { TWO_DIGITS, WallClock } from '../../kit/simulator/wall-clock.ts';
 import {
   CATALOGUE, CITIES, COMPANY_WORDS, DELIVERIES, DEVICES, FREE_SHIPPING_FROM, LEGAL_FORMS, NAMES, NOTES,
@@ -213,11 +213,7 @@ const BY_AGE: ReadonlyArray<{ maxAgeSec: number; table: string[] }> = [
   { maxAgeSec: 4 * 86_400, weights: [['Vyřizuje se', 400], ['Odesláno', 400], ['Zaplacená', 100], ['Čeká na platbu', 50], ['Stornováno', 50]] },
   { maxAgeSec: 10 * 86_400, weights: [['Odesláno', 300], ['Doručeno', 550], ['Stornováno', 70], ['Nedoručeno', 30], ['Vyřizuje se', 50]] },
   { maxAgeSec: Infinity, weights: [['Vyřízená', 720], ['Doručeno', 150], ['Stornováno', 70], ['Vráceno', 40], ['Nedoručeno', 20]] },
-].map(({ maxAgeSec, weights }) => {
-  const table: string[] = [];
-  for (const [s, w] of weights as Array<[string, number]>) for (let k = 0; k < w; k++) table.push(s);
-  return { maxAgeSec, table };
-});
+].map(({ maxAgeSec, weights }) => ({ maxAgeSec, table: weightedTable(weights as Array<[string, number]>) }));
 
 export interface OrderSpec {
   g: number;

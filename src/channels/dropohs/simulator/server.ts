@@ -6,7 +6,7 @@
  * The /__sim control API is the kit's; Dropohs adds its catalogue controls (products) to it.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
+import { answerFault, emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
 import type { FaultKnobs } from '../../kit/simulator/faults.ts';
 import type { DropohsFaults, DropohsStore } from './store.ts';
 
@@ -85,16 +85,16 @@ export async function buildDropohsServer(state: DropohsServerState): Promise<Fas
       if (f.latencyMs > 0) count('latency');
       if (turn.rateLimited) {
         count('rateLimit');
-        return reply.code(429).header('retry-after', String(f.retryAfterSeconds)).header('content-type', JSON_TYPE).send(envelope(429, MSG_RATE_LIMIT));
+        return answerFault(reply, 429, JSON_TYPE, envelope(429, MSG_RATE_LIMIT), f.retryAfterSeconds);
       }
       if (turn.failed) {
         count('error');
-        return reply.code(500).header('content-type', JSON_TYPE).send(envelope(500, MSG_SERVER_ERROR));
+        return answerFault(reply, 500, JSON_TYPE, envelope(500, MSG_SERVER_ERROR));
       }
       if (f.envelopeErrorEvery > 0 && turn.n % f.envelopeErrorEvery === 0) {
         // HTTP says OK, the envelope says otherwise
         count('envelopeError');
-        return reply.code(200).header('content-type', JSON_TYPE).send(envelope(500, MSG_SERVER_ERROR));
+        return answerFault(reply, 200, JSON_TYPE, envelope(500, MSG_SERVER_ERROR));
       }
       if (turn.truncated) count('truncate');
       if (request.headers.authorization !== state.token) {

@@ -7,7 +7,7 @@
  *   [orders inserted at the START (newest first)] + [generated orders, ascending id] + [orders inserted at the END]
  * so an insert at the start shifts every later record by one — the nasty case for offset paging.
  */
-import { everyNth, type RequestFaults } from '../../kit/simulator/faults.ts';
+import { everyNth, NO_REQUEST_FAULTS, type RequestFaults } from '../../kit/simulator/faults.ts';
 import { GappedNumbers } from '../../kit/simulator/numbering.ts';
 import { hash2, Rng } from '../../kit/simulator/random.ts';
 import {
@@ -40,12 +40,9 @@ export interface DropohsFaults extends RequestFaults {
 }
 
 export const NO_FAULTS: Readonly<DropohsFaults> = Object.freeze({
-  latencyMs: 0,
-  rateLimitEvery: 0,
+  ...NO_REQUEST_FAULTS,
   retryAfterSeconds: 1,
-  errorEvery: 0,
   envelopeErrorEvery: 0,
-  truncateEvery: 0,
   malformedEvery: 0,
   unknownStateEvery: 0,
   pageCap: 0,
@@ -242,8 +239,10 @@ export class DropohsStore {
   }
 
   /**
-   * Moves random older orders one step on: along the flow (Přijatá → … → Vyřízená), or a closed
-   * order gets a complaint, or a complaint is settled. Cancelled/returned orders are left alone.
+   * Moves random older orders one step on: along the flow (Přijatá → … → Vyřízená), a delivered order
+   * is returned instead of closed (Doručeno → Vráceno, one in four: withdrawal within 14 days), a
+   * closed order gets a complaint, or a complaint is settled. Cancelled/returned orders are left alone.
+   * Closed orders changing later need nothing of the connector: every sync is a full scan.
    */
   changeRandomOldOrders(count: number): StateChange[] {
     const out: StateChange[] = [];
@@ -253,7 +252,7 @@ export class DropohsStore {
         const g = this.rng.int(limit);
         const cur = this.stateOf(g);
         const id = this.idOf(g);
-        const step = NEXT_STATE[cur.stateText];
+        const step = cur.stateText === 'Doručeno' && this.rng.int(4) === 0 ? 'Vráceno' : NEXT_STATE[cur.stateText];
         if (cur.customerStateId !== null) {
           out.push(this.changeState(id, { ...cur, customerStateId: null, customerStateText: null }));
         } else if (cur.stateText === 'Vyřízená') {

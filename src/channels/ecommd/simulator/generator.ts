@@ -7,7 +7,7 @@
  * Creation instants are microseconds (DRF renders microseconds) and non-decreasing in the index.
  */
 import { GappedNumbers } from '../../kit/simulator/numbering.ts';
-import { hash2, Rng } from '../../kit/simulator/random.ts';
+import { hash2, Rng, weightedTable } from '../../kit/simulator/random.ts';
 import { TWO_DIGITS as TWO, WallClock } from '../../kit/simulator/wall-clock.ts';
 import {
   CATALOGUE, CHISINAU_CITY_ID, CYRILLIC_NAMES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES, LOCALITIES, MOBILE_PREFIXES,
@@ -72,8 +72,7 @@ const STATUS_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
   ['clientnoanswer', 2], ['recipientnotathome', 2], ['tobereturnedintwodays', 1], ['returnedtowarehouse', 3],
   ['changedandclosed', 4], ['customerrefusal', 3],
 ];
-const STATUS_TABLE: string[] = [];
-for (const [s, w] of STATUS_WEIGHTS) for (let k = 0; k < w; k++) STATUS_TABLE.push(s);
+const STATUS_TABLE = weightedTable(STATUS_WEIGHTS);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -103,20 +102,11 @@ export interface GeneratedOrderOptions {
 
 export class EcommdGenerator {
   readonly clock: ChisinauClock;
-  private readonly ids: GappedNumbers;
+  /** order ids: strictly increasing with the index, with gaps */
+  readonly ids: GappedNumbers;
   constructor(readonly seed: number, zone: string = SIM_ZONE) {
     this.clock = new ChisinauClock(zone);
     this.ids = new GappedNumbers(seed, ORDER_ID_BASE, ORDER_ID_STEP);
-  }
-
-  /** Order id of index i: strictly increasing, with gaps. */
-  orderId(i: number): number {
-    return this.ids.at(i);
-  }
-
-  /** Index of an order id, or -1. */
-  indexOf(id: number): number {
-    return this.ids.indexOf(id);
   }
 
   baseStatus(i: number): string {
@@ -132,7 +122,7 @@ export class EcommdGenerator {
   /** The order as the API serves it (a fresh object). */
   order(i: number, createdUs: number, o: GeneratedOrderOptions): Record<string, unknown> {
     const rng = new Rng(hash2(this.seed, i));
-    const id = this.orderId(i);
+    const id = this.ids.at(i);
     const lang = o.lang;
 
     // customer

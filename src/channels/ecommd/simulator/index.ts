@@ -68,7 +68,7 @@ export async function startEcommdSimulator(options: EcommdSimulatorOptions): Pro
     stats: () => ({ orders: store.count(), generated: store.generated, inserted: store.insertedCount, statusChanges: store.statusChanges }),
     tick,
     orders: {
-      ids: () => store.allOrderIds(),
+      ids: () => store.allIds(),
       get(id, request) {
         const index = store.indexOf(numericId(id));
         return index < 0 ? null : store.order(index, langOf(request.headers['accept-language']));
@@ -85,7 +85,7 @@ export async function startEcommdSimulator(options: EcommdSimulatorOptions): Pro
     changeStatus: (id: number | string, status: string) => store.changeStatus(numericId(id), status),
     changeRandomOldOrders: (count: number) => store.changeRandomOldOrders(count),
     insertOrders: (count: number) => store.insertOrders(count),
-    allOrderIds: () => store.allOrderIds(),
+    allOrderIds: () => store.allIds(),
     malformedIds: () => store.malformedIds(),
     orderCount: () => store.count(),
     getOrder(id: number | string, lang: Lang = 'ro') {

@@ -7,7 +7,7 @@
  * /__sim control API is the kit's.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
+import { answerFault, emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
 import type { FaultKnobs } from '../../kit/simulator/faults.ts';
 import { DrfAnswers, JSON_TYPE, MSG_INVALID_TOKEN, MSG_NO_CREDENTIALS, SERVER_ERROR_HTML } from './drf.ts';
 import { registerOrderRoutes } from './order-routes.ts';
@@ -59,15 +59,9 @@ export async function buildEcommdServer(state: EcommdServerState): Promise<Fasti
       const lang = request.headers['accept-language'];
       const langKey = Array.isArray(lang) ? lang.join(',') : (lang ?? '(none)');
       counters.languages[langKey] = (counters.languages[langKey] ?? 0) + 1;
-      const f = store.faults;
-      if (turn.rateLimited) {
-        return reply
-          .code(429)
-          .header('retry-after', String(f.retryAfterSeconds))
-          .header('content-type', JSON_TYPE)
-          .send({ detail: `Request was throttled. Expected available in ${f.retryAfterSeconds} seconds.` });
-      }
-      if (turn.failed) return reply.code(500).header('content-type', 'text/html; charset=utf-8').send(SERVER_ERROR_HTML);
+      const wait = store.faults.retryAfterSeconds;
+      if (turn.rateLimited) return answerFault(reply, 429, JSON_TYPE, { detail: `Request was throttled. Expected available in ${wait} seconds.` }, wait);
+      if (turn.failed) return answerFault(reply, 500, 'text/html; charset=utf-8', SERVER_ERROR_HTML);
 
       const apiToken = request.headers['api-token'];
       const token = request.headers.token;

@@ -4,7 +4,7 @@
  * instants strictly increase with the index and so do ids, so ordering by created_at or by id is
  * index order and `created_after` is a binary search.
  */
-import { everyNth, type RequestFaults } from '../../kit/simulator/faults.ts';
+import { everyNth, NO_REQUEST_FAULTS, type RequestFaults } from '../../kit/simulator/faults.ts';
 import { OrderLog } from '../../kit/simulator/order-log.ts';
 import { HashChain, hash2 } from '../../kit/simulator/random.ts';
 import type { Lang } from './data.ts';
@@ -28,20 +28,23 @@ export interface EcommdFaults extends RequestFaults {
   nextLinkOrigin: string | null;
   /** the upsert answers 200 but changes nothing */
   ignoreWrites: boolean;
+  /**
+   * every n-th order moved by random activity (tick, change-random) is an old closed order moved on
+   * (customerrefusal or done → returnedtowarehouse); 0 = random activity moves open orders only
+   */
+  lateChangeEvery: number;
 }
 
 export const NO_FAULTS: Readonly<EcommdFaults> = Object.freeze({
-  latencyMs: 0,
-  rateLimitEvery: 0,
+  ...NO_REQUEST_FAULTS,
   retryAfterSeconds: 1,
-  errorEvery: 0,
-  truncateEvery: 0,
   malformedEvery: 0,
   pageCap: 0,
   insertDuringPaging: 0,
   naiveTimes: false,
   nextLinkOrigin: null,
   ignoreWrites: false,
+  lateChangeEvery: 0,
 });
 
 /** [SIM] statuses the channel keeps once reached: an upsert of another status is accepted and ignored */
@@ -68,6 +71,12 @@ const NEXT: Readonly<Record<string, readonly string[]>> = {
   tobereturnedintwodays: ['returnedtowarehouse', 'ondelivery'],
 };
 
+/** Later statuses of a closed order: the refused parcel, or goods returned after fulfilment, back in the warehouse. */
+const LATE: Readonly<Record<string, readonly string[]>> = {
+  customerrefusal: ['returnedtowarehouse'],
+  done: ['returnedtowarehouse'],
+};
+
 export interface EcommdStoreOptions {
   seed: number;
   orders: number;
@@ -80,7 +89,7 @@ export interface EcommdStoreOptions {
 }
 
 /** An order log in µs since the epoch (DRF renders microseconds). */
-export class EcommdStore extends OrderLog {
+export class EcommdStore extends OrderLog<number> {
   readonly gen: EcommdGenerator;
   faults: EcommdFaults = { ...NO_FAULTS };
   private statusOverlay = new Map<number, string>();
@@ -88,20 +97,15 @@ export class EcommdStore extends OrderLog {
   version = 0;
   /** draws of the random status changes (reset does not replay them) */
   private readonly mutations: HashChain;
+  /** orders moved by random activity since the start (lateChangeEvery counts them) */
+  private randomChanges = 0;
 
   constructor(readonly options: EcommdStoreOptions) {
     const now = options.now ?? (() => Date.now());
-    super({ orders: options.orders, since: options.sinceMs * 1000, until: options.untilMs * 1000, now: () => now() * 1000, floatStep: true, strictlyIncreasing: true });
-    this.gen = new EcommdGenerator(options.seed);
+    const gen = new EcommdGenerator(options.seed);
+    super({ ids: gen.ids, orders: options.orders, since: options.sinceMs * 1000, until: options.untilMs * 1000, now: () => now() * 1000, floatStep: true, strictlyIncreasing: true });
+    this.gen = gen;
     this.mutations = new HashChain(hash2(options.seed, 0x7fff_fff0), 0x9e37);
-  }
-
-  idOf(index: number): number {
-    return this.gen.orderId(index);
-  }
-
-  indexOf(id: number): number {
-    return this.known(this.gen.indexOf(id));
   }
 
   baseStatus(index: number): string {
@@ -132,13 +136,9 @@ export class EcommdStore extends OrderLog {
     return Array.from({ length: n }, (_, k) => ITEM_ID_BASE + index * MAX_LINES + k);
   }
 
-  allOrderIds(): number[] {
-    return this.map((i) => this.gen.orderId(i));
-  }
-
   malformedIds(): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.count(); i++) if (this.isMalformed(i)) out.push(this.gen.orderId(i));
+    for (let i = 0; i < this.count(); i++) if (this.isMalformed(i)) out.push(this.idOf(i));
     return out;
   }
 
@@ -159,21 +159,26 @@ export class EcommdStore extends OrderLog {
 
   /** inserts orders created now, each strictly after the last (created_at order = index order); returns their ids */
   insertOrders(count: number): number[] {
-    const first = this.append(count);
+    const ids = this.append(count);
     if (count > 0) this.version++;
-    return Array.from({ length: count }, (_, k) => this.gen.orderId(first + k));
+    return ids;
   }
 
-  /** moves random open orders from the older half one plausible step on */
+  /**
+   * Moves random open orders from the older half one plausible step on; with the lateChangeEvery knob
+   * every n-th one is a closed order moved on instead (customerrefusal/done → returnedtowarehouse).
+   */
   changeRandomOldOrders(count: number): StatusChange[] {
     const changes: StatusChange[] = [];
     const pool = Math.max(1, Math.floor(this.count() / 2));
     for (let tries = 0; changes.length < count && tries < count * 200 && this.count() > 0; tries++) {
       const i = this.mutations.next() % pool;
       const current = this.status(i);
-      const next = NEXT[current];
-      if (!next || !isOpenStatus(ECOMMD_STATUS_TABLE[current as keyof typeof ECOMMD_STATUS_TABLE])) continue;
-      changes.push(this.changeStatus(this.gen.orderId(i), next[this.mutations.next() % next.length]!));
+      const late = everyNth(this.faults.lateChangeEvery, this.randomChanges);
+      const next = late ? LATE[current] : isOpenStatus(ECOMMD_STATUS_TABLE[current as keyof typeof ECOMMD_STATUS_TABLE]) ? NEXT[current] : undefined;
+      if (!next) continue;
+      this.randomChanges++;
+      changes.push(this.changeStatus(this.idOf(i), next[this.mutations.next() % next.length]!));
     }
     return changes;
   }
@@ -182,6 +187,7 @@ export class EcommdStore extends OrderLog {
   override reset(): void {
     super.reset();
     this.statusOverlay.clear();
+    this.randomChanges = 0;
     this.version++;
   }
 }

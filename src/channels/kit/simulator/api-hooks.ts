@@ -32,6 +32,12 @@ export interface ApiGuard {
   screen(turn: FaultTurn, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> | FastifyReply | undefined;
 }
 
+/** A fault's answer: `status` with `body` as `contentType`, and Retry-After when given (a 429). */
+export function answerFault(reply: FastifyReply, status: number, contentType: string, body: unknown, retryAfterSeconds?: number): FastifyReply {
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+  return reply.code(status).header('content-type', contentType).send(body);
+}
+
 /** Counts API requests, gives each its fault turn and lets the channel answer it. */
 export function guardApi(app: FastifyInstance, guard: ApiGuard): void {
   const { counters } = guard;

@@ -17,6 +17,9 @@ export interface RequestFaults {
   truncateEvery: number;
 }
 
+/** Every request-level knob off. */
+export const NO_REQUEST_FAULTS: Readonly<RequestFaults> = Object.freeze({ latencyMs: 0, rateLimitEvery: 0, errorEvery: 0, truncateEvery: 0 });
+
 /** Checks a value given for a knob and returns what to store; throws a TypeError naming the knob. */
 export type KnobRule = (value: unknown, knob: string) => unknown;
 

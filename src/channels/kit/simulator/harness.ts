@@ -125,7 +125,12 @@ export class SimulatorHarness<F extends object, K extends RequestCounters> {
   }
 }
 
-/** `own` with the members of `common` added, getters kept as getters (a spread would read them once). */
+/**
+ * `own` with the members of `common` it does not have itself, getters kept as getters (a spread
+ * would read them once): a channel's simulator object on top of the harness's members.
+ */
 export function simulatorWith<A extends object, B extends object>(common: A, own: B): A & B {
-  return Object.defineProperties(own, Object.getOwnPropertyDescriptors(common)) as A & B;
+  const shared = Object.getOwnPropertyDescriptors(common) as Record<string, PropertyDescriptor>;
+  for (const key of Object.keys(own)) delete shared[key];
+  return Object.defineProperties(own, shared) as A & B;
 }

@@ -6,7 +6,16 @@
  * million orders answers any window without generating the orders before it.
  */
 
-export interface OrderLogOptions {
+/** The ids of a simulator's orders by index, and back (GappedNumbers, or a channel's own). */
+export interface OrderIds<Id> {
+  at(i: number): Id;
+  /** the index of an id, or -1 when no index has it */
+  indexOf(id: Id): number;
+}
+
+export interface OrderLogOptions<Id> {
+  /** the orders' ids: generated ones and inserted ones alike are numbered by index */
+  ids: OrderIds<Id>;
   /** generated orders */
   orders: number;
   /** creation time of the first generated order, and the end of their span (one unit: s or µs) */
@@ -23,13 +32,13 @@ export interface OrderLogOptions {
   strictlyIncreasing?: boolean;
 }
 
-export class OrderLog {
+export class OrderLog<Id> {
   readonly generated: number;
   private inserted: number[] = [];
   private readonly span: number;
   private readonly step: number;
 
-  constructor(private readonly logOptions: OrderLogOptions) {
+  constructor(private readonly logOptions: OrderLogOptions<Id>) {
     const { orders, since, until } = logOptions;
     if (!Number.isSafeInteger(orders) || orders < 0) throw new RangeError('orders must be a non-negative integer');
     this.generated = orders;
@@ -53,9 +62,20 @@ export class OrderLog {
     return this.inserted.length;
   }
 
-  /** i when an order has that index, else -1 */
-  known(i: number): number {
+  /** the id of index i */
+  idOf(i: number): Id {
+    return this.logOptions.ids.at(i);
+  }
+
+  /** the index of an order id, or -1 when there is no such order (yet) */
+  indexOf(id: Id): number {
+    const i = this.logOptions.ids.indexOf(id);
     return i >= 0 && i < this.count() ? i : -1;
+  }
+
+  /** every order id, in index order */
+  allIds(): Id[] {
+    return this.map((i) => this.logOptions.ids.at(i));
   }
 
   timeOf(i: number): number {
@@ -94,8 +114,8 @@ export class OrderLog {
     return [first, Math.max(first, this.firstAtOrAfter(toExclusive))];
   }
 
-  /** appends `count` orders created now (never before the last one); returns the first new index */
-  append(count: number): number {
+  /** appends `count` orders created now (never before the last one); returns their ids */
+  append(count: number): Id[] {
     const first = this.count();
     const now = this.logOptions.now();
     for (let k = 0; k < count; k++) {
@@ -104,10 +124,10 @@ export class OrderLog {
       const strict = this.logOptions.strictlyIncreasing ? 1 : 0;
       this.inserted.push(Math.max(now, last + strict, this.logOptions.until));
     }
-    return first;
+    return Array.from({ length: count }, (_, k) => this.idOf(first + k));
   }
 
-  /** f over every index, in order (the simulators' "all order ids") */
+  /** f over every index, in order */
   map<T>(f: (i: number) => T): T[] {
     const n = this.count();
     const out = new Array<T>(n);
