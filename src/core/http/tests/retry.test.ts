@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { backoffDelayMs, parseRetryAfter } from './retry.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { backoffDelayMs, parseRetryAfter } from '../retry.ts';
+import { RateLimiter } from '../rate-limit.ts';
 
 describe('backoffDelayMs', () => {
   it('grows exponentially up to the cap (random = 1 gives the ceiling)', () => {

@@ -1,11 +1,11 @@
 import { expect, it } from 'vitest';
 import { CompiledQuery, sql } from 'kysely';
-import type { MappedOrder } from '../canonical/order.ts';
-import { describeEachStore, storePerTest } from '../../../test/support/stores.ts';
-import { ensureConnection } from './connections.ts';
-import { migrate } from './db.ts';
-import { sha1, upsertOrders, type IncomingOrder } from './orders.ts';
-import { searchCondition, searchMode, type SearchMode } from './search.ts';
+import type { MappedOrder } from '../../canonical/order.ts';
+import { describeEachStore, storePerTest } from '../../../../test/support/stores.ts';
+import { ensureConnection } from '../connections.ts';
+import { migrate } from '../db.ts';
+import { sha1, upsertOrders, type IncomingOrder } from '../orders.ts';
+import { searchCondition, searchMode, type SearchMode } from '../search.ts';
 
 function order(externalId: string, name: string, email: string | null, skus: string[]): IncomingOrder {
   const m: MappedOrder = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Connector, FetchedPage, PageParams } from '../connector.ts';
-import { PagingError } from '../errors.ts';
-import { walkPages } from './pager.ts';
+import type { Connector, FetchedPage, PageParams } from '../../connector.ts';
+import { PagingError } from '../../errors.ts';
+import { walkPages } from '../pager.ts';
 
 /** A connector over an in-memory listing; `serve` decides what each page request returns. */
 function fakeConnector(paging: Connector['paging'], serve: (p: PageParams) => FetchedPage): Connector & { asked: PageParams[] } {

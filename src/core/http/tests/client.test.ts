@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Blob } from 'node:buffer';
 import { FormData } from 'undici';
-import { HttpClient, buildUrl, redactUrl, type HttpClientOptions } from './client.ts';
-import { headerAuth } from './auth.ts';
+import { HttpClient, buildUrl, redactUrl, type HttpClientOptions } from '../client.ts';
+import { headerAuth } from '../auth.ts';
 import {
   AuthError,
   DeadlineExceededError,
@@ -14,8 +14,8 @@ import {
   NetworkError,
   RetriesExhaustedError,
   TimeoutError,
-} from './errors.ts';
-import { createLogger, silentLogger } from '../log.ts';
+} from '../errors.ts';
+import { createLogger, silentLogger } from '../../log.ts';
 
 interface Seen {
   method: string;

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { decodeUtf8 } from './utf8.ts';
+import { decodeUtf8 } from '../utf8.ts';
 
 const big = (s: string) => s.repeat(Math.ceil(5000 / s.length));
 

@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, expect, it, vi } from 'vitest';
-import { StatementCache, withStatementCache } from './sqlite-statements.ts';
+import { StatementCache, withStatementCache } from '../sqlite-statements.ts';
 
 let db: SqliteDatabase.Database | null = null;
 afterEach(() => {

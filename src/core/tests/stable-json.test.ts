@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stableJson } from './stable-json.ts';
+import { stableJson } from '../stable-json.ts';
 
 describe('stableJson', () => {
   it('gives the same text for the same content in any key order, at every level', () => {

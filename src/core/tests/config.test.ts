@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { channels } from '../channels/registry.ts';
-import { parseConfig, resolveDatabase } from './config.ts';
-import { ConfigError } from './errors.ts';
+import { channels } from '../../channels/registry.ts';
+import { parseConfig, resolveDatabase } from '../config.ts';
+import { ConfigError } from '../errors.ts';
 
 describe('configuration', () => {
   it('fills defaults, interpolates ${ENV} and validates each connection by its kind', () => {

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompiledQuery } from 'kysely';
-import type { MappedOrder } from '../canonical/order.ts';
-import { describeEachStore, openTestStore, type TestStore } from '../../../test/support/stores.ts';
-import { acquireLease, ensureConnection, releaseLease, storeTokenCache } from './connections.ts';
-import { afterKey, countOrders, findOrder, orderIdFor, orderJournal, orderPayloads, sha1, streamOrders, upsertOrders, type IncomingOrder } from './orders.ts';
-import { openStore } from './db.ts';
+import type { MappedOrder } from '../../canonical/order.ts';
+import { describeEachStore, openTestStore, type TestStore } from '../../../../test/support/stores.ts';
+import { acquireLease, ensureConnection, releaseLease, storeTokenCache } from '../connections.ts';
+import { afterKey, countOrders, findOrder, orderIdFor, orderJournal, orderPayloads, sha1, streamOrders, upsertOrders, type IncomingOrder } from '../orders.ts';
+import { openStore } from '../db.ts';
 
 function mapped(externalId: string, overrides: Partial<MappedOrder> = {}): MappedOrder {
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addDecimals, decimalFromJsonNumber, grossFromNet, multiplyDecimals, parseDecimal, toScale } from './money.ts';
-import { statusMapper, isOpenStatus } from './status.ts';
-import { parseDuration, startOfLocalDay, utcToWallTime, wallTimeToUtc } from './time.ts';
+import { addDecimals, decimalFromJsonNumber, grossFromNet, multiplyDecimals, parseDecimal, toScale } from '../money.ts';
+import { statusMapper, isOpenStatus } from '../status.ts';
+import { parseDuration, startOfLocalDay, utcToWallTime, wallTimeToUtc } from '../time.ts';
 
 describe('wall times to UTC', () => {
   it('converts summer and winter times with their offsets', () => {

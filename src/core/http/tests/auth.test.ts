@@ -1,10 +1,10 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpClient, type HttpClientOptions } from './client.ts';
-import { bearerAuth, headerAuth, memoryTokenCache, type CachedToken, type TokenCache } from './auth.ts';
-import { AuthError } from './errors.ts';
-import { silentLogger } from '../log.ts';
+import { HttpClient, type HttpClientOptions } from '../client.ts';
+import { bearerAuth, headerAuth, memoryTokenCache, type CachedToken, type TokenCache } from '../auth.ts';
+import { AuthError } from '../errors.ts';
+import { silentLogger } from '../../log.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => unknown;
 
