@@ -14,7 +14,7 @@ it('keeps every test under src/ in a tests/ folder of its module', () => {
   expect(tests.filter((f) => !f.split('/').includes('tests'))).toEqual([]);
 });
 
-it('has no tests/ folder outside src/ modules, and no product test beside a support file', () => {
+it('has no module-style tests/ folder inside the top-level test/', () => {
   const stray = tracked().filter((f) => f.startsWith('test/') && f.split('/').includes('tests'));
   expect(stray).toEqual([]);
 });
