@@ -21,6 +21,10 @@
  * Complaints override the table: a non-null `customer_state_id` (reklamace) makes the order
  * `disputed` whatever `state_text` says (see mapping.ts).
  * Texts are compared after trimming and Unicode NFC normalisation (a decomposed "á" is the same state).
+ *
+ * Closed is not final: `Doručeno` → later `Vráceno` (a return after delivery, returned) [assumed]; a
+ * complaint on a delivered or closed order (disputed) and its settlement [documented field]. Every
+ * Dropohs sync is a full scan, so such late changes arrive on the next ordinary sync with no re-check.
  */
 import { statusMapper, type CanonicalStatus, type StatusMapping, type StatusTable } from '../../core/canonical/status.ts';
 
