@@ -176,6 +176,31 @@ describe('GET /api/order', () => {
     expect(connector.maxWindowDays).toBe(31);
   });
 
+  it('widens the dates by the zone\'s largest offset: a window starting after local midnight is covered whether the API reads dates in Warsaw or in UTC', async () => {
+    // [2025-03-11 00:30 Warsaw, 04:00 Warsaw): the local date alone, read as a UTC day, starts at 01:00 Warsaw
+    const window = { kind: 'window' as const, from: new Date('2025-03-10T23:30:00Z'), to: new Date('2025-03-11T03:00:00Z') };
+    const createdAt = (r: unknown) => Date.parse(connector.mapOrder(r).order.createdAt);
+    const inWindow = (r: unknown) => createdAt(r) >= window.from.getTime() && createdAt(r) < window.to.getTime();
+    const numbers = (records: unknown[]) => records.map((r) => Number(connector.externalIdOf(r)));
+    const expected = numbers((await client.listOrders({ from: '2025-03-10', to: '2025-03-11', limit: 5000, offset: 0 })).filter(inWindow));
+    const early = numbers((await client.listOrders({ from: '2025-03-10', to: '2025-03-11', limit: 5000, offset: 0 })).filter((r) => inWindow(r) && createdAt(r) < Date.parse('2025-03-11T00:00:00Z')));
+    expect(early.length).toBeGreaterThan(0);
+    for (const datesAsUtc of [false, true]) {
+      sim.setFaults({ datesAsUtc });
+      const seen: unknown[] = [];
+      for (let index = 0; ; index++) {
+        const page = await connector.fetchPage(window, { index, offset: 0, size: 500, token: null }, new AbortController().signal);
+        if (page.records.length === 0) break;
+        seen.push(...page.records);
+      }
+      expect(numbers(seen)).toEqual(expect.arrayContaining(expected));
+    }
+    // what the connector used to send (the window's local dates) misses the first half hour under the UTC reading
+    sim.setFaults({ datesAsUtc: true });
+    const unwidened = numbers(await client.listOrders({ from: '2025-03-11', to: '2025-03-12', limit: 5000, offset: 0 }));
+    for (const n of early) expect(unwidened).not.toContain(n);
+  });
+
   it('sorts ascending by create_time then order_number, and maps every served order', async () => {
     const page = (await client.listOrders({ from: '2025-03-29', to: '2025-03-31', limit: 1000, offset: 0 })) as {
       create_time: string;
@@ -447,6 +472,19 @@ describe('fault knobs', () => {
     expect([...numbers].sort((a, b) => a - b)).toEqual(numbers);
     const all = sim.allOrderNumbers();
     expect(numbers.at(-1)).toBe(all[all.length - 6]);
+  });
+
+  it('lateChangeEvery: random activity moves orders the channel had closed on too (RETURN → COMPLAIN, REALIZED → RETURN/COMPLAIN), off by default', () => {
+    expect(sim.changeRandomOldOrders(12).every((c) => !['RETURN', 'REALIZED'].includes(c.from))).toBe(true);
+    sim.reset();
+    sim.setFaults({ lateChangeEvery: 3 });
+    const changes = sim.changeRandomOldOrders(12);
+    expect(changes).toHaveLength(12);
+    changes.forEach((c, k) => {
+      if ((k + 1) % 3 === 0) expect([['RETURN', 'COMPLAIN'], ['REALIZED', 'RETURN'], ['REALIZED', 'COMPLAIN']]).toContainEqual([c.from, c.to]);
+      else expect(['RETURN', 'REALIZED', 'COMPLAIN', 'CANCELLED']).not.toContain(c.from);
+    });
+    for (const c of new Map(changes.map((c) => [c.orderNumber, c])).values()) expect(sim.statusOf(c.orderNumber)).toBe(c.to);
   });
 
   it('HTTP control endpoints: faults, stats, insert, status, tick, reset', async () => {

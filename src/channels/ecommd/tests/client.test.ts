@@ -4,7 +4,7 @@ import { AuthError } from '../../../core/http/errors.ts';
 import { resolveNextLink } from '../endpoints.ts';
 import { ChannelBadRequestError } from '../../kit/errors.ts';
 import { createEcommdClient, createdAfterFor, reachesWindowEnd } from '../connector.ts';
-import { ECOMMD_OPEN_STATUSES } from '../status-map.ts';
+import { ECOMMD_CLOSED_STATUSES, ECOMMD_OPEN_STATUSES } from '../status-map.ts';
 import type { EcommdSimulator } from '../simulator/index.ts';
 import { connectorFor, idsOf, startSim, walkAll, type TestConnector } from './helpers.ts';
 
@@ -177,6 +177,36 @@ describe('ecom.md open orders and single orders', () => {
     expect(q.status!.split(',').sort()).toEqual([...ECOMMD_OPEN_STATUSES].sort());
     const expected = sim.allOrderIds().filter((id) => ECOMMD_OPEN_STATUSES.includes(sim.statusOf(id) as never));
     expect(idsOf(records).sort()).toEqual(expected.map(String).sort());
+  });
+
+  it('asks for every closed status created from `from` and gets exactly those orders, a refusal returned to the warehouse among them', async () => {
+    const all = sim.allOrderIds();
+    const from = new Date(Date.parse(sim.getOrder(all[100]!)!.created_at as string));
+    const refused = all.slice(100).find((id) => sim.statusOf(id) === 'customerrefusal')!;
+    expect(refused).toBeDefined();
+    sim.changeStatus(refused, 'returnedtowarehouse');
+    const { connector: c } = connector({ pageSize: 50 });
+    const { records } = await walkAll(c, { kind: 'closed', from });
+    const q = sim.requests.listQueries[0]!;
+    expect(q.status!.split(',').sort()).toEqual([...ECOMMD_CLOSED_STATUSES].sort());
+    expect(q.created_after).toBe(String(createdAfterFor(from)));
+    const expected = all.slice(100).filter((id) => ECOMMD_CLOSED_STATUSES.includes(sim.statusOf(id) as never));
+    expect(idsOf(records).sort()).toEqual(expected.map(String).sort());
+    expect(idsOf(records)).toContain(String(refused));
+  });
+
+  it('lateChangeEvery: random activity moves old closed orders on too (customerrefusal/done → returnedtowarehouse), off by default', () => {
+    expect(sim.changeRandomOldOrders(9).every((c) => ECOMMD_OPEN_STATUSES.includes(c.from as never))).toBe(true);
+    sim.reset();
+    sim.setFaults({ lateChangeEvery: 3 });
+    const changes = sim.changeRandomOldOrders(9);
+    expect(changes).toHaveLength(9);
+    changes.forEach((c, k) => {
+      if ((k + 1) % 3 === 0) expect(['customerrefusal', 'done']).toContain(c.from), expect(c.to).toBe('returnedtowarehouse');
+      else expect(ECOMMD_OPEN_STATUSES).toContain(c.from);
+    });
+    // an order may move more than once: each ends in its last move's status
+    for (const c of new Map(changes.map((c) => [c.id, c])).values()) expect(sim.statusOf(c.id)).toBe(c.to);
   });
 
   it('ends an open walk quietly when the result set shrinks under it ("Invalid page.")', async () => {
