@@ -6,7 +6,7 @@
  * sort (created, then order number) is index order and a creation-time window is an index range.
  */
 import { everyNth, NO_REQUEST_FAULTS, type RequestFaults } from '../../kit/simulator/faults.ts';
-import { OrderLog } from '../../kit/simulator/order-log.ts';
+import { OrderLog, logInSeconds, type StoreOptions } from '../../kit/simulator/order-log.ts';
 import { HashChain, hash2 } from '../../kit/simulator/random.ts';
 import { ALL_ALZA_STATES, ALZA_STATES, malformWireOrder, type AlzaState } from '../schemas.ts';
 import { AlzaGenerator } from './generator.ts';
@@ -82,15 +82,8 @@ interface Overlay {
   details: boolean;
 }
 
-export interface AlzaStoreOptions {
-  seed: number;
-  orders: number;
-  sinceSec: number;
-  /** generated orders are created before this (the simulator's start); their states depend on age at it */
-  untilSec: number;
-  zone?: string;
-  now?: () => number;
-}
+/** untilSec is the simulator's start: generated orders' states depend on their age at it */
+export type AlzaStoreOptions = StoreOptions;
 
 export class AlzaSimStore extends OrderLog<string> {
   readonly gen: AlzaGenerator;
@@ -105,7 +98,7 @@ export class AlzaSimStore extends OrderLog<string> {
 
   constructor(readonly options: AlzaStoreOptions) {
     const gen = new AlzaGenerator(options.seed, options.zone);
-    super({ ids: gen.ids, orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) });
+    super(logInSeconds(gen.ids, options));
     this.gen = gen;
     this.mutations = new HashChain(hash2(options.seed, 0x7fff_fff0), 0x3c6ef372);
   }

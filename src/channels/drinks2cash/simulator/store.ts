@@ -7,7 +7,7 @@
  * sort (create_time, then order_number) is simply index order and a date window an index range.
  */
 import { everyNth, NO_REQUEST_FAULTS, type RequestFaults } from '../../kit/simulator/faults.ts';
-import { OrderLog } from '../../kit/simulator/order-log.ts';
+import { OrderLog, logInSeconds, type StoreOptions } from '../../kit/simulator/order-log.ts';
 import { HashChain, hash2 } from '../../kit/simulator/random.ts';
 import { ByteSink, DrinksGenerator, UNKNOWN_STATUS_VALUE } from './generator.ts';
 
@@ -84,17 +84,7 @@ const OPEN_NEXT: Readonly<Record<string, readonly string[]>> = {
   IN_REALIZATION: ['REALIZED', 'REALIZED', 'REALIZED', 'REALIZED', 'CANCELLED'],
 };
 
-export interface DrinksStoreOptions {
-  seed: number;
-  orders: number;
-  /** UTC seconds of the first creation time */
-  sinceSec: number;
-  /** UTC seconds: generated orders are created before this (the simulator's start) */
-  untilSec: number;
-  zone?: string;
-  /** clock for inserted orders (tests may pin it) */
-  now?: () => number;
-}
+export type DrinksStoreOptions = StoreOptions;
 
 export class DrinksStore extends OrderLog<number> {
   readonly gen: DrinksGenerator;
@@ -108,7 +98,7 @@ export class DrinksStore extends OrderLog<number> {
 
   constructor(readonly options: DrinksStoreOptions) {
     const gen = new DrinksGenerator(options.seed, options.zone);
-    super({ ids: gen.numbers, orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) });
+    super(logInSeconds(gen.numbers, options));
     this.gen = gen;
     this.mutations = new HashChain(hash2(options.seed, 0x7fff_fff0), 0x3c6ef372);
   }

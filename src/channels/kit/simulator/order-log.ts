@@ -32,6 +32,25 @@ export interface OrderLogOptions<Id> {
   strictlyIncreasing?: boolean;
 }
 
+/** What a store counting in UTC seconds is made from (the simulator's options, resolved). */
+export interface StoreOptions {
+  seed: number;
+  orders: number;
+  /** UTC seconds of the first creation time */
+  sinceSec: number;
+  /** UTC seconds: generated orders are created before this (the simulator's start) */
+  untilSec: number;
+  /** the channel's zone, when its generator takes another */
+  zone?: string;
+  /** clock for inserted orders, UTC seconds (tests pin it); default the real one */
+  now?: () => number;
+}
+
+/** The OrderLog options of such a store. */
+export function logInSeconds<Id>(ids: OrderIds<Id>, options: StoreOptions): OrderLogOptions<Id> {
+  return { ids, orders: options.orders, since: options.sinceSec, until: options.untilSec, now: options.now ?? (() => Math.floor(Date.now() / 1000)) };
+}
+
 export class OrderLog<Id> {
   readonly generated: number;
   private inserted: number[] = [];
