@@ -24,7 +24,7 @@ import type { StoreHandle } from '../core/store/db.ts';
 import type { CanonicalOrder } from '../core/canonical/order.ts';
 import { ordersById, toEvent } from '../api/events.ts';
 import { claimDeliveries, DEFAULT_RETRY_SCHEDULE_MS, dueSubscriptions, fanOut, pruneDelivered, type DeliveryRow } from './store.ts';
-import { OutcomeRecorder, type Outcome, type OutcomeTotals, type RecordedState } from './outcomes.ts';
+import { OutcomeRecorder, type Outcome, type OutcomeTotals } from './outcomes.ts';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, signatureHeaders, signerFor, type Signer, type SigningScheme } from './signature.ts';
 import { requestTarget, TargetPolicy, type PrivateTargetsAllowance } from './targets.ts';
 import { webhookTables } from './tables.ts';
@@ -212,37 +212,47 @@ export class WebhookDispatcher {
    * again when a quarter of its slots are free (or all of them), so claims stay batched.
    */
   private async runLane(subscriptionId: string, lane: Lane): Promise<void> {
-    const inFlight = new Set<Promise<unknown>>();
-    // delivery ids being sent: a lease shorter than an attempt (misconfigured) must not make this
-    // lane send one delivery twice at once
+    // deliveries sent and not yet recorded; `requests` of them still waiting for their answer
+    const unrecorded = new Set<Promise<unknown>>();
+    let requests = 0;
+    // their ids: a lease shorter than an attempt (misconfigured) must not make this lane send one
+    // delivery twice at once
     const sending = new Set<number>();
     const targets = new Map<string, Target>();
     const refillAt = Math.max(1, Math.floor(this.opts.concurrency / 4));
     try {
       while (!this.stopping) {
-        const free = Math.min(this.opts.concurrency - inFlight.size, this.opts.maxInFlight - this.inFlight, this.opts.batchSize);
+        const free = Math.min(this.opts.concurrency - requests, this.opts.maxInFlight - this.inFlight, this.opts.batchSize);
         let claimed = 0;
-        if (free > 0 && (free >= refillAt || inFlight.size === 0)) {
+        if (free > 0 && (free >= refillAt || requests === 0)) {
           const rows = (await claimDeliveries(this.opts.store, this.owner, free, this.opts.leaseMs, new Date(), subscriptionId)).filter((d) => !sending.has(d.id));
           claimed = rows.length;
           for (const attempt of await this.prepare(rows, targets)) {
             this.inFlight++;
+            requests++;
             sending.add(attempt.d.id);
-            const task = this.attempt(attempt).finally(() => {
-              this.inFlight--;
-              sending.delete(attempt.d.id);
-              inFlight.delete(task);
-              lane.nudge();
-            });
-            inFlight.add(task);
+            const task = this.send(attempt)
+              .then((outcome) => {
+                // the slot is free once answered; the next event of the order once recorded
+                this.inFlight--;
+                requests--;
+                lane.nudge();
+                return this.recorder.record(outcome);
+              })
+              .finally(() => {
+                sending.delete(attempt.d.id);
+                unrecorded.delete(task);
+                lane.nudge();
+              });
+            unrecorded.add(task);
           }
           if (claimed > 0 && claimed === free) continue; // perhaps more are due
         }
-        if (inFlight.size === 0 && claimed === 0) return;
+        if (unrecorded.size === 0 && claimed === 0) return;
         await lane.wait(this.opts.pollIntervalMs);
       }
     } finally {
-      await Promise.all(inFlight);
+      await Promise.all(unrecorded);
     }
   }
 
@@ -273,7 +283,7 @@ export class WebhookDispatcher {
   /** Attempts claimed deliveries; each outcome is recorded as soon as it is known. */
   async deliver(claimed: DeliveryRow[]): Promise<{ delivered: number; failed: number; dead: number }> {
     const limit = pLimit(this.opts.concurrency);
-    const states = await Promise.all((await this.prepare(claimed, new Map())).map((a) => limit(() => this.attempt(a))));
+    const states = await Promise.all((await this.prepare(claimed, new Map())).map((a) => limit(() => this.send(a)).then((o) => this.recorder.record(o))));
     const delivered = states.filter((s) => s === 'delivered').length;
     return { delivered, failed: states.length - delivered, dead: states.filter((s) => s === 'dead').length };
   }
@@ -316,17 +326,12 @@ export class WebhookDispatcher {
     });
   }
 
-  /** Sends one delivery and records its outcome; resolves with the recorded state. */
-  private async attempt(a: Attempt): Promise<RecordedState> {
-    let outcome: Outcome;
-    if ('failure' in a) {
-      outcome = { d: a.d, status: null, error: a.failure, durationMs: null };
-    } else {
-      const started = performance.now();
-      const r = await this.post(a);
-      outcome = { d: a.d, status: r.status, error: r.ok ? null : r.error, durationMs: performance.now() - started };
-    }
-    return this.recorder.record(outcome);
+  /** Sends one delivery (or not: an attempt already known to fail); resolves with its outcome. */
+  private async send(a: Attempt): Promise<Outcome> {
+    if ('failure' in a) return { d: a.d, status: null, error: a.failure, durationMs: null };
+    const started = performance.now();
+    const r = await this.post(a);
+    return { d: a.d, status: r.status, error: r.ok ? null : r.error, durationMs: performance.now() - started };
   }
 
   private async post(a: Extract<Attempt, { target: Target }>): Promise<{ ok: true; status: number } | { ok: false; status: number | null; error: string }> {

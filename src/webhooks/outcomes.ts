@@ -3,8 +3,9 @@
  * is marked delivered within one statement's time, not when the slowest delivery claimed with it
  * answers, so a process killed meanwhile re-sends only what was really unanswered.
  *
- * Outcomes that arrive while a write is running are written together by the next one (a group
- * commit): one statement for any number of acknowledgements keeps a fast receiver's throughput.
+ * Outcomes that arrive together (in one turn of the event loop, or while a write runs) are written
+ * together (a group commit): one statement for many acknowledgements keeps a fast receiver's
+ * throughput.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -61,6 +62,9 @@ export class OutcomeRecorder {
 
   private async drain(): Promise<void> {
     try {
+      // after the answers that came in with this one (same turn of the event loop): SQLite writes
+      // block, so outcomes would otherwise never arrive while a write runs, and each be one write
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.queue.length > 0) await this.write(this.queue.splice(0));
     } finally {
       // reached in the same tick as the last empty-queue check: a record() after it starts a new drain
