@@ -3,7 +3,8 @@
  *
  *   BENCH_ORDERS   orders in the drinks2cash simulator (default 200 000; 1 000 000 works)
  *   BENCH_DROPOHS  orders for the Dropohs no-change re-sync (default 100 000; 0 = skip)
- *   BENCH_ONLY     comma list of sections to run: simulators,sync,dropohs,api,dropship (default all)
+ *   BENCH_CLOSED   orders for the closed-order re-check section (default 200 000; 0 = skip)
+ *   BENCH_ONLY     comma list of sections to run: simulators,sync,dropohs,closed,api,dropship (default all)
  *   BENCH_API_ORDERS  orders in the store for the REST API section (default 1 000 000)
  *   BENCH_DROPSHIP_RATE / BENCH_DROPSHIP_SECONDS  Insert order load (default 200 req/s for 10 s)
  *   BENCH_CHILD_ARGV  extra node flags for the child processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
@@ -27,7 +28,7 @@ import { createConnectorRuntime } from '../src/core/sync/runtime.ts';
 import { planWindows } from '../src/core/sync/windows.ts';
 import { startOfLocalDay } from '../src/core/canonical/time.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'simulators,sync,dropohs,api,dropship').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'simulators,sync,dropohs,closed,api,dropship').split(',').map((s) => s.trim()));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const peakRssKb = () => process.resourceUsage().maxRSS;
@@ -139,6 +140,18 @@ if (only.has('sync')) await benchSync('drinks2cash', Number(process.env.BENCH_OR
 const dropohs = Number(process.env.BENCH_DROPOHS ?? 100_000);
 if (only.has('dropohs') && dropohs > 0 && channels.kinds().includes('dropohs')) {
   await benchSync('dropohs', dropohs, 'Dropohs full scan and no-change re-sync', { floor: false });
+}
+const closed = Number(process.env.BENCH_CLOSED ?? 200_000);
+if (only.has('closed') && closed > 0) {
+  const { benchClosedRecheck } = await import('./closed-recheck.ts');
+  await benchClosedRecheck({
+    orders: closed,
+    log,
+    startSim: async (kind, orders, since) => {
+      const sim = await startSimProcess(kind, orders, since);
+      return { connection: sim.connection, stop: () => void sim.child.kill('SIGTERM') };
+    },
+  });
 }
 if (only.has('api')) {
   await settle();
