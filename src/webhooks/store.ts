@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { StoreHandle } from '../core/store/db.ts';
-import { webhookTables, type WebhookDatabase, type WebhookDeliveriesTable, type WebhookSubscriptionsTable } from './tables.ts';
+import { webhookTables, type WebhookDeliveriesTable, type WebhookSubscriptionsTable } from './tables.ts';
 import type { Database } from '../core/store/schema.ts';
 import { EVENT_TYPES, eventTypeOf, journalHead, type EventType } from '../api/events.ts';
 import { newWebhookSecret, secretProblem, type SigningScheme } from './signature.ts';

@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.ts';
@@ -10,7 +8,7 @@ import { webhookTables } from '../../src/webhooks/tables.ts';
 import { signatureHeader, verifyWebhookSignature } from '../../src/webhooks/signature.ts';
 import { describeEachStore } from '../support/stores.ts';
 import { mapped, putOrders, startReceiver, startTestApi, waitFor, type Receiver, type TestApi } from './helpers.ts';
-import { churn, feedEvents, perOrderSeqs } from './webhooks-support.ts';
+import { churn, feedEvents, perOrderSeqs, startHoldingReceiver } from './webhooks-support.ts';
 
 describeEachStore('webhooks', (kind) => {
   let api: TestApi | undefined;
@@ -96,24 +94,11 @@ describeEachStore('webhooks', (kind) => {
   it('loses nothing when the delivering process is killed with SIGKILL mid-delivery', async () => {
     api = await startTestApi(kind, { server: { workers: false } });
     // a receiver that holds every request open (never answers) until told to answer
-    let answering = false;
-    const held: ServerResponse[] = [];
-    const got: Array<{ id: string; seq: number; orderId: string }> = [];
     let s = '';
-    const hold = createServer((req: IncomingMessage, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (!answering) return void held.push(res);
-        const raw = Buffer.concat(chunks).toString('utf8');
-        if (!verifyWebhookSignature(s, raw, req.headers['orderhub-signature'] as string)) return void res.writeHead(400).end();
-        got.push(JSON.parse(raw) as { id: string; seq: number; orderId: string });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => hold.listen(0, '127.0.0.1', r));
+    const hold = await startHoldingReceiver(() => s, 60_000);
+    const { held, got } = hold;
     try {
-      s = (await createSubscription(api.t.store.db, { url: `http://127.0.0.1:${(hold.address() as AddressInfo).port}/` })).secret;
+      s = (await createSubscription(api.t.store.db, { url: hold.url })).secret;
       await churn(api, 'K', 8);
       const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./dispatcher-child.ts', import.meta.url)), api.t.database, '1500'], { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
@@ -125,7 +110,7 @@ describeEachStore('webhooks', (kind) => {
         await new Promise((r) => child.once('exit', r));
       }
       for (const r of held) r.destroy();
-      answering = true;
+      hold.release();
       const heir = new WebhookDispatcher({ store: api.t.store, logger: silentLogger(), allowPrivateTargets: true, leaseMs: 5_000 });
       try {
         await waitFor('everything delivered after the lease expired', async () => {
@@ -139,8 +124,7 @@ describeEachStore('webhooks', (kind) => {
       expect(new Set(got.map((e) => e.id))).toEqual(new Set(feed.map((e) => e.id)));
       expect(perOrderSeqs(got)).toEqual(perOrderSeqs(feed));
     } finally {
-      hold.closeAllConnections();
-      await new Promise((r) => hold.close(r));
+      await hold.close();
     }
   });
 
