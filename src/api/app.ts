@@ -17,16 +17,18 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { OrderhubConfig } from '../core/config.ts';
 import type { ChannelRegistry } from '../core/registry.ts';
-import type { StoreHandle } from '../core/store/db.ts';
+import { LockWait, type StoreHandle } from '../core/store/db.ts';
 import { WriteBackWorker, type WriteBackWorkerOptions } from '../outbox/worker.ts';
 import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/dispatcher.ts';
 import type { ApiContext, ZodApp } from './context.ts';
 import { ApiError, installErrorHandlers, sendError } from './errors.ts';
 import { pruneIdempotencyKeys } from './idempotency.ts';
 import { ApiMetrics } from './metrics.ts';
+import { registerConsole } from './console.ts';
 import { registerConnectionRoutes } from './routes/connections.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerOrderRoutes } from './routes/orders.ts';
+import { authenticateSession, sessionCookieOf } from './session-auth.ts';
 import { ApiKeyVerifier } from './store/api-keys.ts';
 import { createReader } from './reader.ts';
 import { ResponseCache } from './response-cache.ts';
@@ -40,6 +42,11 @@ export interface ApiDeps {
   bodyLimit?: number;
   /** time to receive a whole request (default 30 s) */
   requestTimeoutMs?: number;
+  /**
+   * SQLite: how long a request waits for another process's write lock before it answers 503
+   * `unavailable` with Retry-After (default 5 s; the store's own work waits its own, longer, time)
+   */
+  writeLockWaitMs?: number;
   /** API-key verification cache (default 5 s: a revoked key stops working within that) */
   keyCacheMs?: number;
   /** cache GET /v1/orders answers per data version (default true) */
@@ -59,6 +66,7 @@ export interface BuiltApp {
 }
 
 const VERSION = '0.1.0';
+const DEFAULT_WRITE_LOCK_WAIT_MS = 5_000;
 
 export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   const shutdown = new AbortController();
@@ -86,6 +94,14 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandlers(app);
   app.decorateRequest('principal', null);
+  // Every handler's writes wait at most writeLockWaitMs for the lock (then 503); what a request
+  // leaves running after its answer (a background sync) waits as the store does.
+  const lockWaitMs = deps.writeLockWaitMs ?? DEFAULT_WRITE_LOCK_WAIT_MS;
+  app.addHook('preHandler', (_request, reply, done) => {
+    const wait = new LockWait(lockWaitMs);
+    reply.raw.once('close', () => wait.end());
+    wait.run(done);
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -110,21 +126,23 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   app.addHook('onRequest', async (request, reply) => {
     // decided on the matched route, not the raw URL (percent-encoding cannot dodge it)
     const route = request.routeOptions.url;
-    if (route === undefined || !route.startsWith('/v1/')) return;
+    if (route === undefined || !route.startsWith('/v1/') || request.routeOptions.config.publicRoute) return;
     const header = request.headers.authorization;
+    const session = header === undefined ? sessionCookieOf(request) : undefined; // the console's (session-auth.ts)
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) {
+    if (!m && session === undefined) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(reply, new ApiError(401, 'unauthorized', 'send an API key: Authorization: Bearer <key>'));
     }
-    const principal = await verifier.verify(m[1]!);
+    const principal = session !== undefined ? await authenticateSession(deps.store.db, request, session) : await verifier.verify(m![1]!);
+    if (principal instanceof ApiError) return sendError(reply, principal);
     if (!principal) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"');
       return sendError(reply, new ApiError(401, 'unauthorized', 'the API key is unknown or revoked'));
     }
     request.principal = principal;
     const writes = request.method !== 'GET' && request.method !== 'HEAD';
-    const needsWrite = writes || route.startsWith('/v1/webhooks');
+    const needsWrite = (writes && !request.routeOptions.config.readScope) || route.startsWith('/v1/webhooks');
     if (needsWrite && principal.scope !== 'write') {
       return sendError(reply, new ApiError(403, 'forbidden', 'this API key is read-only; this request needs a key with scope "write"'));
     }
@@ -141,6 +159,7 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   registerOrderRoutes(zapp, context);
   registerEventRoutes(zapp, context);
   registerConnectionRoutes(zapp, context);
+  await registerConsole(zapp, context, verifier);
 
   // ---- system routes (no key)
   app.get('/healthz', { schema: { tags: ['system'], summary: 'The process is up', security: [] } }, async () => ({ status: 'ok' }));
@@ -187,6 +206,7 @@ export interface StartApiOptions {
   webhooks?: Partial<Omit<DispatcherOptions, 'store' | 'logger'>>;
   writeBacks?: Partial<Omit<WriteBackWorkerOptions, 'store' | 'logger' | 'registry' | 'connections'>>;
   bodyLimit?: number;
+  writeLockWaitMs?: number;
   /** default: config.server.responseCache */
   responseCache?: boolean;
   metricsSource?: ApiDeps['metricsSource'];
@@ -212,6 +232,7 @@ export async function startApiServer(options: StartApiOptions): Promise<RunningA
     : null;
   const { app, context } = await buildApp({
     store, config, registry, logger, dispatcher: dispatcher ?? undefined, writeBackWorker: writeBackWorker ?? undefined, bodyLimit: options.bodyLimit,
+    writeLockWaitMs: options.writeLockWaitMs,
     responseCache: options.responseCache ?? config.server.responseCache,
     metricsSource: options.metricsSource,
   });

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ORDERHUB_ERRORS, OrderhubError, type OrderhubErrorCode } from '../core/errors.ts';
+import { ORDERHUB_ERRORS, OrderhubError, StoreBusyError, type OrderhubErrorCode } from '../core/errors.ts';
 
 /** The codes only the API answers, with their HTTP status and what they mean. */
 const API_ONLY_ERRORS = {
@@ -22,7 +22,7 @@ const API_ONLY_ERRORS = {
   unsupported_media_type: { status: 415, meaning: 'a body that is not `application/json`' },
   idempotency_conflict: { status: 422, meaning: 'the `Idempotency-Key` was used before with a different request' },
   internal: { status: 500, meaning: 'our fault; the message never contains a stack trace, the server log has the details' },
-  unavailable: { status: 503, meaning: 'the server is shutting down, or the database does not answer (`/readyz`)' },
+  unavailable: { status: 503, meaning: 'the server is shutting down, the database does not answer (`/readyz`), or another process holds the SQLite database\'s write lock longer than a request waits (5 s; `Retry-After` says when to try again)' },
 } as const;
 
 /**
@@ -66,7 +66,7 @@ export function errorBody(code: ApiErrorCode, message: string, details?: unknown
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-type ErrorResponse = { statusCode: number; body: ErrorBody; internal: boolean };
+type ErrorResponse = { statusCode: number; body: ErrorBody; internal: boolean; headers?: Record<string, string> };
 
 /** The answer with `code`'s status from the catalogue. */
 function answer(code: ApiErrorCode, message: string, details?: unknown): ErrorResponse {
@@ -85,6 +85,10 @@ export function toErrorResponse(err: unknown): ErrorResponse {
     }));
     const first = issues[0];
     return answer('validation_failed', first ? `invalid ${where}${first.path ? ` at ${first.path}` : ''}: ${first.message}` : `invalid ${where}`, { issues });
+  }
+  if (err instanceof StoreBusyError) {
+    const seconds = err.retryAfterSeconds;
+    return { ...answer('unavailable', `the database is locked by another process; nothing was written, try again in ${seconds} s`), headers: { 'retry-after': String(seconds) } };
   }
   if (err instanceof OrderhubError && ORDERHUB_ERRORS[err.code].status !== null) {
     // a core code with an HTTP status (not_found, write_back_unsupported, write_back_rule): API_ERRORS has it, same status
@@ -119,7 +123,8 @@ export function toErrorResponse(err: unknown): ErrorResponse {
 }
 
 export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
-  const { statusCode, body } = toErrorResponse(err);
+  const { statusCode, body, headers } = toErrorResponse(err);
+  if (headers) void reply.headers(headers);
   return reply.code(statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
 }
 
@@ -128,6 +133,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const mapped = toErrorResponse(err);
     if (mapped.internal) request.log.error({ err }, 'request failed');
     else if (mapped.statusCode >= 400) request.log.debug({ code: mapped.body.error.code }, 'request refused');
+    if (mapped.headers) void reply.headers(mapped.headers);
     return reply.code(mapped.statusCode).header('content-type', 'application/json; charset=utf-8').send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) =>

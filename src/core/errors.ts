@@ -30,6 +30,7 @@ export const ORDERHUB_ERRORS = {
   token_rate_limited: { status: null, meaning: 'the channel\'s token endpoint answered 429; the next sync asks again' },
   invalid_response: { status: null, meaning: 'the channel\'s body is not what it promised (not JSON, truncated, wrong shape)' },
   retries_exhausted: { status: null, meaning: 'every attempt of the retry budget failed; the message carries the last failure' },
+  database_busy: { status: null, meaning: 'another process held the SQLite database\'s write lock longer than the work may wait (10 s; an API request answers 503 `unavailable` with `Retry-After` instead); retried' },
   error: { status: null, meaning: 'none of the above (an unexpected failure, e.g. a bug); write-backs retry it' },
 } as const satisfies Record<string, { status: 404 | 422 | null; meaning: string }>;
 
@@ -78,5 +79,26 @@ export class WriteBackRuleError extends OrderhubError {
 export class NotFoundError extends OrderhubError {
   constructor(message: string) {
     super('not_found', message);
+  }
+}
+
+/**
+ * Another process held the SQLite store's write lock for longer than the work may wait
+ * (store/sqlite-lock.ts). Nothing was written; trying again later is safe.
+ */
+export class StoreBusyError extends OrderhubError {
+  constructor(
+    /** the database file */
+    readonly location: string,
+    /** how long the work waited for the lock */
+    readonly waitedMs: number,
+    cause?: unknown,
+  ) {
+    super('database_busy', `the database ${location} is locked by another process (waited ${waitedMs} ms for its write lock); try again shortly`, { retryable: true, cause });
+  }
+
+  /** what to answer as Retry-After: the lock's holder is another process, so the wait again is a guess */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.waitedMs / 1000));
   }
 }

@@ -14,8 +14,9 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { StoreBusyError } from '../../core/errors.ts';
 import { redactUrl } from '../../core/log.ts';
-import { listenLocal } from '../kit/simulator/listen.ts';
+import { listenLocal } from '../../core/http/listen.ts';
 import type { StoreHandle } from '../../core/store/db.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { rawPath, rawTokenFromUrl, signatureMessage, verifyToken } from './hmac.ts';
@@ -235,6 +236,13 @@ export function registerAlzaDropshipRoutes(app: AnyFastify, deps: DropshipRoutes
       }
       if (err instanceof BadBodyError || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
         return send(reply, op, xml, answer(400, ERROR_CODES.InvalidInput, err.message));
+      }
+      if ((err as unknown) instanceof StoreBusyError) {
+        // another process holds the store's write lock: nothing was done, Alza resends
+        const seconds = (err as unknown as StoreBusyError).retryAfterSeconds;
+        log.warn({ op, url: redactUrl(request.url) }, 'alza-dropship request answered 503: the store is locked by another process');
+        void reply.header('retry-after', String(seconds));
+        return send(reply, op, xml, answer(503, ERROR_CODES.GenericError, `The service is busy; please resend in ${seconds} s`));
       }
       log.error({ err: err.message, op, url: redactUrl(request.url) }, 'alza-dropship request failed');
       return send(reply, op, xml, answer(500, ERROR_CODES.GenericError, 'Internal error; please resend'));

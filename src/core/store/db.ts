@@ -8,14 +8,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import { withStatementCache } from './sqlite-statements.ts';
 import { migrationProvider, prepareHistory, withCoreModule } from './migrations.ts';
 import type { Dialect, StoreModule } from './module.ts';
 import { registerSearchFold } from './search.ts';
+import { BUSY_TIMEOUT_MS, DEFAULT_LOCK_WAIT_MS, LockWaitingSqliteDialect } from './sqlite-lock.ts';
 
 export type { Dialect, StoreModule } from './module.ts';
+export { LockWait } from './sqlite-lock.ts';
 
 export interface StoreHandle {
   db: Kysely<Database>;
@@ -40,7 +42,14 @@ export function redactDatabaseUrl(database: string): string {
 
 export async function openStore(
   database: string,
-  options: { modules?: readonly StoreModule[]; migrate?: boolean; poolSize?: number; onIdleError?: (err: Error) => void } = {},
+  options: {
+    modules?: readonly StoreModule[];
+    migrate?: boolean;
+    poolSize?: number;
+    onIdleError?: (err: Error) => void;
+    /** SQLite: how long work waits for another process's write lock before it fails (default 10 s; see sqlite-lock.ts) */
+    lockWaitMs?: number;
+  } = {},
 ): Promise<StoreHandle> {
   const modules = withCoreModule(options.modules ?? []);
   let handle: StoreHandle;
@@ -72,15 +81,19 @@ export async function openStore(
     // crashes, which is the failure we design for; a power cut may lose the last commit (documented).
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
-    // Several processes (scheduler, CLI, API) share the file: wait for a lock instead of failing.
-    sqlite.pragma('busy_timeout = 10000');
+    // Several processes (scheduler, CLI, API) share the file: work waits for a lock instead of
+    // failing, but SQLite's own wait blocks the event loop, so all of the wait is asynchronous
+    // (sqlite-lock.ts).
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     sqlite.pragma('foreign_keys = ON');
     // 16 MB page cache instead of 2 MB: the order indexes outgrow the default as the store grows
     // (measured at 200k orders: sync +8% orders/s for +5 MB peak RSS).
     sqlite.pragma('cache_size = -16384');
     registerSearchFold(sqlite);
     handle = {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
+      db: new Kysely<Database>({
+        dialect: new LockWaitingSqliteDialect({ database: withStatementCache(sqlite) }, { sqlite, location: file, lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS }),
+      }),
       dialect: 'sqlite',
       modules,
       location: file,
