@@ -33,7 +33,7 @@ module.exports = {
       name: 'kit-knows-no-channel',
       severity: 'error',
       comment: 'The channel and simulator kits serve every channel and know none of them.',
-      from: { path: '^src/channels/kit/' },
+      from: { path: '^src/channels/kit/', pathNot: TESTS },
       to: { path: '^src/channels/(?!kit/)' },
     },
     {

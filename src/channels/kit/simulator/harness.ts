@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { RequestCounters } from './api-hooks.ts';
 import { registerControlApi, type ControlApi } from './control.ts';
 import type { FaultKnobs } from './faults.ts';
-import { listenLocal } from './listen.ts';
+import { listenLocal } from '../../../core/http/listen.ts';
 import { HashChain, hash2 } from './random.ts';
 
 /** The span a simulator generates orders over: from `since` (default `days` before now) to now. */

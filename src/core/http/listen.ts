@@ -1,4 +1,4 @@
-/** Where a local server (a simulator, or a test's standalone server) is reached once it listens. */
+/** Where a local server (a simulator, a push channel's standalone API, a test's server) is reached once it listens. */
 import type { AddressInfo } from 'node:net';
 
 /** What listenLocal needs of a server (any Fastify instance, whatever its type parameters). */
