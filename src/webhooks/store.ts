@@ -169,15 +169,25 @@ export async function fanOut(store: StoreHandle, batch = 2000, now = new Date())
   });
 }
 
+/**
+ * Delivery `d` may be attempted at `iso`: pending, due, not leased, and no earlier event of its
+ * order still pending for its subscription (which keeps per-order order).
+ */
+function claimable(iso: string) {
+  return sql`d.state = 'pending'
+          and d.next_attempt_at <= ${iso}
+          and (d.lease_until is null or d.lease_until < ${iso})
+          and not exists (
+            select 1 from webhook_deliveries p
+             where p.subscription_id = d.subscription_id and p.order_id = d.order_id
+               and p.state = 'pending' and p.event_seq < d.event_seq)`;
+}
+
 /** Subscriptions with a delivery that could be claimed now. */
 export async function dueSubscriptions(coreDb: Kysely<Database>, now = new Date()): Promise<string[]> {
-  const iso = now.toISOString();
   const res = await sql<{ id: string }>`
     select s.id from webhook_subscriptions s
-     where exists (
-       select 1 from webhook_deliveries d
-        where d.subscription_id = s.id and d.state = 'pending' and d.next_attempt_at <= ${iso}
-          and (d.lease_until is null or d.lease_until < ${iso}))`.execute(coreDb);
+     where exists (select 1 from webhook_deliveries d where d.subscription_id = s.id and ${claimable(now.toISOString())})`.execute(coreDb);
   return res.rows.map((r) => r.id);
 }
 
@@ -196,14 +206,8 @@ export async function claimDeliveries(store: StoreHandle, owner: string, limit: 
        set lease_owner = ${owner}, lease_until = ${until}, attempts = attempts + 1, updated_at = ${iso}
      where id in (
        select d.id from webhook_deliveries d
-        where d.state = 'pending'
+        where ${claimable(iso)}
           ${ofSubscription}
-          and d.next_attempt_at <= ${iso}
-          and (d.lease_until is null or d.lease_until < ${iso})
-          and not exists (
-            select 1 from webhook_deliveries p
-             where p.subscription_id = d.subscription_id and p.order_id = d.order_id
-               and p.state = 'pending' and p.event_seq < d.event_seq)
         order by d.event_seq
         limit ${limit}
         ${lock})
