@@ -8,7 +8,8 @@ import { SimulatorHarness, simulatedHistory, simulatorWith, type SimulatorContro
 import { numericId } from '../../kit/simulator/numbering.ts';
 import { langOf, type Lang } from './data.ts';
 import { SIM_ZONE } from './generator.ts';
-import { buildEcommdServer, emptyCounters, type EcommdRequestCounters } from './server.ts';
+import { emptyCounters, type EcommdRequestCounters } from './counters.ts';
+import { buildEcommdServer } from './server.ts';
 import { EcommdStore, NO_FAULTS, type EcommdFaults, type StatusChange } from './store.ts';
 
 export type { EcommdFaults, StatusChange, EcommdRequestCounters };

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isEcommdStatus } from '../status-map.ts';
 import { langOf, type Lang } from './data.ts';
 import { DEFAULT_ORDERING, MSG_INVALID_PAGE, MSG_NOT_FOUND, MSG_REQUIRED, pageNumber, pageSize, single, type DrfAnswers, type Query } from './drf.ts';
-import type { EcommdRequestCounters } from './server.ts';
+import type { EcommdRequestCounters } from './counters.ts';
 import { CLOSED_STATUSES, type EcommdStore } from './store.ts';
 
 export const langOfRequest = (request: FastifyRequest): Lang => langOf(request.headers['accept-language']);

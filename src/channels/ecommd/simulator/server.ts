@@ -7,30 +7,13 @@
  * /__sim control API is the kit's.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { answerFault, emptyRequestCounters, guardApi, type RequestCounters } from '../../kit/simulator/api-hooks.ts';
+import { answerFault, guardApi } from '../../kit/simulator/api-hooks.ts';
+import type { EcommdRequestCounters } from './counters.ts';
 import type { FaultKnobs } from '../../kit/simulator/faults.ts';
 import { DrfAnswers, JSON_TYPE, MSG_INVALID_TOKEN, MSG_NO_CREDENTIALS, SERVER_ERROR_HTML } from './drf.ts';
 import { registerOrderRoutes } from './order-routes.ts';
 import { registerReferenceRoutes } from './reference-routes.ts';
 import type { EcommdFaults, EcommdStore } from './store.ts';
-
-/** /external/ requests ("GET /external/external-order/" …) */
-export interface EcommdRequestCounters extends RequestCounters {
-  /** which token header(s) each endpoint received: {"GET /external/shop/": {"token": 2, "api-token": 2}} */
-  tokenHeaders: Record<string, Record<string, number>>;
-  /** Accept-Language values seen */
-  languages: Record<string, number>;
-  /** orders put into list/detail answers */
-  ordersServed: number;
-  /** the query of the last (up to 200) order-list requests */
-  listQueries: Array<Record<string, string>>;
-  /** upsert bodies received (last 50) */
-  upserts: unknown[];
-}
-
-export function emptyCounters(): EcommdRequestCounters {
-  return { ...emptyRequestCounters(), tokenHeaders: {}, languages: {}, ordersServed: 0, listQueries: [], upserts: [] };
-}
 
 export interface EcommdServerState {
   store: EcommdStore;
