@@ -44,32 +44,23 @@ interface LateChangeCase {
   oldestOf?: readonly string[];
 }
 
-const ALZA_CLOSED = ['Delivered', 'Cancelled', 'CancelledAfterShipment'];
-const alza = (faults?: Record<string, unknown>): LateChangeCase => ({
-  name: `alza-trade${faults ? ' (offset-less times read as UTC)' : ' (offset-less times read as Prague time)'}`,
-  channel: alzaTradeChannel,
-  statusField: 'state',
-  ...(faults ? { faults } : {}),
-  from: 'Delivered',
-  later: 'CancelledAfterShipment',
-  canonical: ['delivered', 'returned'],
-  oldestOf: ALZA_CLOSED,
-});
-const drinks = (faults?: Record<string, unknown>): LateChangeCase => ({
-  name: `drinks2cash${faults ? ' (dates read as UTC days)' : ' (dates read as Warsaw days)'}`,
-  channel: drinks2cashChannel,
-  statusField: 'status',
-  ...(faults ? { faults } : {}),
-  from: 'RETURN',
-  later: 'COMPLAIN',
-  canonical: ['returned', 'disputed'],
-});
+/** A case under both readings of what the channel's documents leave open: ours, and the simulator's knob for the other. */
+function bothReadings(c: Omit<LateChangeCase, 'name' | 'faults'>, name: string, knob: string, readings: [string, string]): LateChangeCase[] {
+  return [
+    { ...c, name: `${name} (${readings[0]})` },
+    { ...c, name: `${name} (${readings[1]})`, faults: { [knob]: true } },
+  ];
+}
 
 const CASES: LateChangeCase[] = [
-  alza(),
-  alza({ offsetlessAsUtc: true }),
-  drinks(),
-  drinks({ datesAsUtc: true }),
+  ...bothReadings(
+    { channel: alzaTradeChannel, statusField: 'state', from: 'Delivered', later: 'CancelledAfterShipment', canonical: ['delivered', 'returned'], oldestOf: ['Delivered', 'Cancelled', 'CancelledAfterShipment'] },
+    'alza-trade', 'offsetlessAsUtc', ['offset-less times read as Prague time', 'offset-less times read as UTC'],
+  ),
+  ...bothReadings(
+    { channel: drinks2cashChannel, statusField: 'status', from: 'RETURN', later: 'COMPLAIN', canonical: ['returned', 'disputed'] },
+    'drinks2cash', 'datesAsUtc', ['dates read as Warsaw days', 'dates read as UTC days'],
+  ),
   { name: 'ecommd', channel: ecommdChannel, statusField: 'status', from: 'customerrefusal', later: 'returnedtowarehouse', canonical: ['cancelled', 'returned'] },
   { name: 'dropohs (full scan)', channel: dropohsChannel, statusField: 'state_text', from: 'Doručeno', later: 'Vráceno', canonical: ['delivered', 'returned'] },
 ];
