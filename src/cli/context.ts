@@ -1,12 +1,13 @@
 /** What every CLI command needs: the configuration, the store and a logger. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { channels } from '../channels/registry.ts';
 import { loadConfigFile, type BaseConnectionConfig, type OrderhubConfig } from '../core/config.ts';
 import { findUnknownNames, type NameFilter } from '../core/known-names.ts';
-import { createLogger } from '../core/log.ts';
+import { createLogger, LOG_FORMATS, type LogFormat } from '../core/log.ts';
 import { didYouMean } from '../core/suggest.ts';
-import { redactDatabaseUrl, type StoreHandle } from '../core/store/db.ts';
+import { isPostgresUrl, redactDatabaseUrl, type StoreHandle } from '../core/store/db.ts';
 import { openHubStore } from '../store-modules.ts';
 import { noteDatabase, storeUnavailable, UsageError } from './errors.ts';
 
@@ -15,6 +16,9 @@ export const DEFAULT_CONFIG_FILE = 'orderhub.yaml';
 export interface GlobalOptions {
   config?: string;
   logLevel?: string;
+  logFormat?: string;
+  logFile?: string;
+  verbose?: boolean;
 }
 
 export { UsageError } from './errors.ts';
@@ -39,18 +43,84 @@ export interface CliContext {
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
-/** --log-level, else $ORDERHUB_LOG_LEVEL, else warn; a level pino does not have is a usage error. */
+/** --log-level, else $ORDERHUB_LOG_LEVEL, else info with --verbose and warn without; a level pino does not have is a usage error. */
 export function logLevel(opts: GlobalOptions): string {
-  const level = opts.logLevel ?? process.env.ORDERHUB_LOG_LEVEL ?? 'warn';
+  const level = opts.logLevel ?? process.env.ORDERHUB_LOG_LEVEL ?? (opts.verbose ? 'info' : 'warn');
   if (!LOG_LEVELS.includes(level)) {
     throw new UsageError(`${opts.logLevel !== undefined ? '--log-level' : 'ORDERHUB_LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
   }
   return level;
 }
 
+/** The file the log goes to on a terminal: beside the SQLite store, or beside the config file (PostgreSQL). */
+export function defaultLogFile(config: Pick<OrderhubConfig, 'database' | 'source'>): string {
+  const database = config.database.replace(/^sqlite:(\/\/)?/, '');
+  return resolve(isPostgresUrl(config.database) ? dirname(config.source) : dirname(database), 'orderhub.log');
+}
+
+export interface LogChoice {
+  level: string;
+  format: LogFormat;
+  /** undefined: stderr */
+  file: string | undefined;
+}
+
+/**
+ * Where the log goes and how it looks. Without a terminal on stderr: JSON lines on stderr, as log
+ * collectors expect. On a terminal: pretty lines appended to a file (the output stays readable;
+ * `orderhub` says where when something was logged), or on stderr with --verbose; JSON there only
+ * with --log-format json. --log-file chooses the file in every case.
+ */
+export function chooseLog(opts: GlobalOptions, defaultFile: () => string, tty = process.stderr.isTTY === true): LogChoice {
+  const level = logLevel(opts);
+  if (opts.logFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(opts.logFormat)) {
+    throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got "${opts.logFormat}"`);
+  }
+  const format = (opts.logFormat as LogFormat | undefined) ?? (tty ? 'pretty' : 'json');
+  if (opts.logFile !== undefined) return { level, format, file: resolve(opts.logFile) };
+  const toFile = tty && !opts.verbose && opts.logFormat === undefined;
+  return { level, format, file: toFile ? defaultFile() : undefined };
+}
+
+/** The log file of this process and its size when it was opened (to tell whether anything was logged). */
+let logFileInUse: { path: string; sizeAtStart: number } | undefined;
+
+/** While progress bars are drawn, log lines for the terminal go through them (above the bars, not cut). */
+let terminalLog: ((text: string) => void) | null = null;
+
+export function routeTerminalLog(through: ((text: string) => void) | null): void {
+  terminalLog = through;
+}
+
+/** A logger as chooseLog says; remembers a log file so the command can say where its log went. */
+export function openLogger(choice: LogChoice): Logger {
+  if (choice.file !== undefined && logFileInUse?.path !== choice.file) {
+    logFileInUse = { path: choice.file, sizeAtStart: fileSize(choice.file) };
+  }
+  // on a terminal the lines may have to pass progress bars; elsewhere stderr's fd, as always
+  const destination = choice.file === undefined && process.stderr.isTTY
+    ? { write: (text: string) => (terminalLog ? terminalLog(text) : process.stderr.write(text)) }
+    : undefined;
+  return createLogger({ level: choice.level, format: choice.format, file: choice.file, destination });
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** `log: see data/orderhub.log` when this process wrote to its log file, else null. */
+export function logFileNotice(): string | null {
+  if (!logFileInUse || fileSize(logFileInUse.path) <= logFileInUse.sizeAtStart) return null;
+  return `log: ${logFileInUse.path} (--verbose prints the log here)`;
+}
+
 export async function openContext(opts: GlobalOptions): Promise<CliContext> {
   const config = loadConfigFile(resolveConfigPath(opts), channels);
-  const logger = createLogger({ level: logLevel(opts) });
+  const logger = openLogger(chooseLog(opts, () => defaultLogFile(config)));
   noteDatabase(redactDatabaseUrl(config.database));
   let store: StoreHandle;
   try {

@@ -29,6 +29,11 @@ Exit codes:
        PostgreSQL unreachable; or a port is taken
   70   unexpected error (a bug): ORDERHUB_DEBUG=1 prints its stack trace
 
+Logs: on a terminal, readable lines appended to orderhub.log beside the SQLite store (beside the
+  config file with PostgreSQL), named on stderr when anything was logged; with --verbose on stderr
+  instead. Without a terminal (a pipe, a service): JSON lines on stderr. --log-format json|pretty and
+  --log-file FILE choose.
+
 Environment: ORDERHUB_CONFIG (config file), ORDERHUB_LOG_LEVEL, ORDERHUB_DEBUG=1 (stack traces of unexpected errors).
 `;
 

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { describeFailure, EXIT_CODES_HELP, oneLineCommanderError } from './errors.ts';
 import { registerChannelCommands } from './channel-commands.ts';
+import { logFileNotice } from './context.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerOrders } from './commands/orders.ts';
 import { registerRun } from './commands/run.ts';
@@ -21,7 +22,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 const program = new Command('orderhub')
   .description('orderhub: every order from every channel in one place, in one canonical shape')
   .option('--config <file>', 'configuration file (default: ./orderhub.yaml or $ORDERHUB_CONFIG)')
-  .option('--log-level <level>', 'log level on stderr: trace, debug, info, warn, error, silent (default warn; $ORDERHUB_LOG_LEVEL)')
+  .option('--log-level <level>', 'log level: trace, debug, info, warn, error, silent (default warn, info with --verbose; $ORDERHUB_LOG_LEVEL)')
+  .option('--log-format <format>', 'json or pretty (default: pretty on a terminal, json otherwise)')
+  .option('--log-file <file>', 'append the log to this file (default on a terminal: orderhub.log beside the SQLite store)')
+  .option('-v, --verbose', 'log on stderr as readable lines, from level info')
   .addHelpText('after', EXIT_CODES_HELP)
   // one line for a mistake on the command line (with commander's "did you mean"), not the whole help
   .configureOutput({ outputError: (text, write) => write(oneLineCommanderError(text)) })
@@ -60,3 +64,6 @@ try {
 } catch (err) {
   fail(err);
 }
+// on a terminal the log went to a file: say where, when anything was written to it
+const notice = logFileNotice();
+if (notice) process.stderr.write(`${notice}\n`);
