@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { channels } from '../../channels/registry.ts';
-import { syncConnection, type SyncSummary } from '../../core/sync/engine.ts';
-import { openContext, selectConnections, UsageError, type GlobalOptions } from '../context.ts';
-import { formatTable } from '../format.ts';
+import { syncConnection, type SyncProgress, type SyncSummary } from '../../core/sync/engine.ts';
+import { openContext, routeTerminalLog, selectConnections, UsageError, type GlobalOptions } from '../context.ts';
+import { formatTable, withoutOwnName } from '../format.ts';
 
 export function registerSync(program: Command): void {
   program
@@ -27,7 +27,7 @@ export function registerSync(program: Command): void {
         else printSummaries(summaries);
         const failed = summaries.filter((s) => s.status === 'failed');
         if (failed.length > 0) {
-          for (const f of failed) process.stderr.write(`error: ${f.connection}: ${f.error}\n`);
+          for (const f of failed) process.stderr.write(`error: ${f.connection}: ${withoutOwnName(f.connection, f.error ?? 'failed')}\n`);
           process.exitCode = 1;
         }
       } finally {
@@ -50,15 +50,20 @@ async function runSyncs(
   const tty = process.stderr.isTTY === true;
   const bars = tty
     ? new cliProgress.MultiBar(
-        { format: ' {connection} |{bar}| window {value}/{total} · {fetched} fetched · {created} new · {updated} changed', hideCursor: true, clearOnComplete: false },
+        { format: ' {connection} |{bar}| {state}', barsize: 24, hideCursor: true, clearOnComplete: false, linewrap: true, forceRedraw: true },
         cliProgress.Presets.shades_classic,
       )
     : null;
+  // (ESC[J first: a log line longer than the bars it is written over leaves none of them behind;
+  // forceRedraw: then every bar is drawn again, changed or not)
+  if (bars) routeTerminalLog((text) => bars.log(`\x1b[J${text}`));
   try {
+    const width = Math.max(...selected.map((c) => c.name.length));
     // Connections are independent: sync them concurrently, each behind its own rate limit.
     return await Promise.all(
       selected.map(async (config) => {
-        const bar = bars?.create(1, 0, { connection: config.name.padEnd(14), fetched: 0, created: 0, updated: 0 });
+        const bar = bars?.create(1, 0, { connection: config.name.padEnd(width), state: 'starting' });
+        let last: SyncProgress | undefined;
         const summary = await syncConnection(
           { store: ctx.store, channel: channels.get(config.kind), config, logger: ctx.logger },
           {
@@ -66,18 +71,37 @@ async function runSyncs(
             full: opts.full,
             signal,
             onProgress: (p) => {
+              last = p;
               bar?.setTotal(Math.max(1, p.windows));
-              bar?.update(p.window, { fetched: p.counts.fetched, created: p.counts.created, updated: p.counts.updated });
+              bar?.update(p.window, { state: progressText(p) });
             },
           },
         );
-        bar?.update(bar.getTotal(), { fetched: summary.counts.fetched, created: summary.counts.created, updated: summary.counts.updated });
+        // a failed run keeps its bar where it stopped and says so; the error itself follows the bars
+        if (summary.status === 'failed') bar?.update({ state: `FAILED${last ? ` at ${phaseText(last)}` : ''} (error below)` });
+        else bar?.update(bar.getTotal(), { state: `done · ${countsText(summary.counts)}` });
         return summary;
       }),
     );
   } finally {
+    routeTerminalLog(null);
+    bars?.update(); // writes the log lines still waiting above the bars
     bars?.stop();
   }
+}
+
+function phaseText(p: SyncProgress): string {
+  if (p.phase === 'refresh') return 're-reading open orders';
+  // p.window counts the windows (parts) done: the one being fetched is the next
+  return `${p.phase === 'windows' ? 'window' : 'part'} ${Math.min(p.window + 1, p.windows)}/${p.windows}`;
+}
+
+function countsText(c: SyncSummary['counts']): string {
+  return `${c.fetched} fetched · ${c.created} new · ${c.updated} changed`;
+}
+
+function progressText(p: SyncProgress): string {
+  return `${phaseText(p)} · ${countsText(p.counts)}`;
 }
 
 export function printSummaries(summaries: SyncSummary[]): void {
