@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import type { CanonicalOrder, MappedOrder } from './canonical/order.ts';
+import type { StatusTable } from './canonical/status.ts';
 import type { HttpClient, HttpClientOptions } from './http/client.ts';
 import type { TokenCache } from './http/auth.ts';
 import type { BaseConnectionConfig } from './config.ts';
@@ -72,6 +73,11 @@ export interface DocumentUpload {
 export interface WriteBack {
   /** channel statuses a user may set, in the channel's own names */
   readonly settableStatuses: readonly string[];
+  /**
+   * The channel's status table (its status -> canonical, as status-map.ts maps them), so a canonical
+   * status can be asked for too: it is set as the one settable status that maps to it.
+   */
+  readonly statusTable?: StatusTable;
   setStatus?(order: CanonicalOrder, channelStatus: string, signal?: AbortSignal): Promise<void>;
   addTracking?(order: CanonicalOrder, trackingNumber: string, carrier: string | null, signal?: AbortSignal): Promise<void>;
   uploadDocument?(order: CanonicalOrder, doc: DocumentUpload, signal?: AbortSignal): Promise<void>;

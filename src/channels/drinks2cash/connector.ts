@@ -13,6 +13,7 @@ import { DrinksClient } from './client.ts';
 import type { DrinksConfig } from './config.ts';
 import { dateFilter } from './filters.ts';
 import { mapDrinksOrder, normalizeOrderNumber } from './mapping.ts';
+import { DRINKS_STATUS_TABLE } from './status-map.ts';
 import {
   DRINKS_DOCUMENT_TYPES,
   DRINKS_FINAL_STATUSES,
@@ -132,6 +133,7 @@ export function createDrinksConnector(config: DrinksConfig, ctx: ConnectorContex
     },
     writeBack: {
       settableStatuses: DRINKS_STATUSES,
+      statusTable: DRINKS_STATUS_TABLE,
       setStatus,
       uploadDocument,
     },

@@ -22,7 +22,7 @@ import { EcommdClient } from './client.ts';
 import type { EcommdConfig } from './config.ts';
 import { ecommdTimeToUtc } from './datetime.ts';
 import { ecommdIdOf, mapEcommdOrder } from './mapping.ts';
-import { ECOMMD_CLOSED_STATUSES, ECOMMD_OPEN_STATUSES, ECOMMD_STATUSES } from './status-map.ts';
+import { ECOMMD_CLOSED_STATUSES, ECOMMD_OPEN_STATUSES, ECOMMD_STATUS_TABLE, ECOMMD_STATUSES } from './status-map.ts';
 import { setEcommdStatus } from './write-back.ts';
 
 export const ECOMMD_MAX_WINDOW_DAYS = 31;
@@ -118,6 +118,7 @@ export function createEcommdConnector(config: EcommdConfig, ctx: ConnectorContex
     mapOrder: (record) => mapEcommdOrder(record, zone),
     writeBack: {
       settableStatuses: ECOMMD_STATUSES,
+      statusTable: ECOMMD_STATUS_TABLE,
       setStatus: (order: CanonicalOrder, status: string, signal?: AbortSignal) => setEcommdStatus(client, order.externalId, status, signal),
     },
   };
