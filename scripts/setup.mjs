@@ -15,6 +15,7 @@
 //
 // 3. With --build: compiles src/ and bench/ to dist/ (tsconfig.build.json) when dist is missing or
 //    older than a source file. bin/orderhub.js runs dist when it is current, the sources otherwise.
+//    It also bundles the operations console (src/console) into dist/console (scripts/build-console.mjs).
 //
 // It is a fast no-op (well under 0.5 s) when everything is already in place.
 
@@ -293,6 +294,18 @@ function ensureBuild() {
   log(`compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+// The operations console (src/console -> dist/console, bundled by esbuild): rebuilt when a source
+// of it (or the lockfile, i.e. Preact) is newer than its index.html.
+function ensureConsoleBuild() {
+  const marker = join(ROOT, 'dist', 'console', 'index.html');
+  const built = mtimeMs(marker);
+  const newest = Math.max(newestMtime([join(ROOT, 'src', 'console')], /\.(tsx?|css|html)$/), mtimeMs(LOCKFILE) ?? 0, mtimeMs(join(ROOT, 'scripts', 'build-console.mjs')) ?? 0);
+  if (built !== null && built >= newest) return;
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) fail('the console build failed (see above); `node scripts/build-console.mjs` shows the same errors');
+}
+
 await ensureDeps();
 if (WITH_POSTGRES) ensurePostgres();
 if (BUILD) ensureBuild();
+if (BUILD) ensureConsoleBuild();

@@ -8,6 +8,7 @@
 import type { Generated, Kysely } from 'kysely';
 import { defineStoreModule } from '../../core/store/module.ts';
 import type { Database } from '../../core/store/schema.ts';
+import { createSessionsTable } from './sessions-migration.ts';
 
 export interface ApiKeysTable {
   id: string;
@@ -91,5 +92,5 @@ async function createApiTables(db: Kysely<unknown>): Promise<void> {
 
 export const apiStoreModule = defineStoreModule({
   name: 'api',
-  migrations: [{ name: '0002_api', up: createApiTables }],
+  migrations: [{ name: '0002_api', up: createApiTables }, { name: '0010_api_console_sessions', up: createSessionsTable }],
 });
