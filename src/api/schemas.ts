@@ -117,7 +117,7 @@ export const orderDetailSchema = z.object({
 });
 
 export const statusBody = z
-  .object({ status: z.string().min(1).max(100).describe("the channel's own status name to set (e.g. IN_REALIZATION)") })
+  .object({ status: z.string().min(1).max(100).describe("the status to set: the channel's own name (e.g. IN_REALIZATION) or a canonical status, set as the one settable channel status that maps to it (422 write_back_rule, naming the settable ones, when none or several do)") })
   .strict();
 
 export const trackingBody = z
@@ -164,7 +164,7 @@ export const syncQuery = z
 
 export const syncRunsQuery = z
   .object({
-    connection: connectionFilter.optional(),
+    connection: list('connection name').optional(),
     limit: z.coerce.number().int().min(1).max(200).default(20),
     before: z.coerce.number().int().min(1).optional().describe('run id: older runs than this (paging)'),
   })

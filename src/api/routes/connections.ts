@@ -1,26 +1,39 @@
 /** /v1/connections (health), POST /v1/connections/{name}/sync (trigger) and /v1/sync-runs. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cron } from 'croner';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { parseDuration } from '../../core/canonical/time.ts';
 import { redactUrl } from '../../core/log.ts';
 import { listConnections } from '../../core/store/connections.ts';
-import type { SyncRunRow } from '../../core/store/schema.ts';
+import type { StoreHandle } from '../../core/store/db.ts';
+import type { Database, SyncRunRow } from '../../core/store/schema.ts';
+import type { OrderhubConfig } from '../../core/config.ts';
+import type { ChannelRegistry } from '../../core/registry.ts';
 import { syncConnection } from '../../core/sync/engine.ts';
 import { ApiError } from '../errors.ts';
-import { connectionNameParams, connectionSchema, errorSchema, syncQuery, syncRunSchema, syncRunsQuery } from '../schemas.ts';
+import { connectionNameParams, connectionSchema, errorSchema, splitList, syncQuery, syncRunSchema, syncRunsQuery } from '../schemas.ts';
 import { sendJson, type ApiContext, type ZodApp } from '../context.ts';
 import { didYouMean } from '../../core/suggest.ts';
 import { rejectUnknownNames } from './known-names.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 
-function runInfo(r: SyncRunRow) {
+/** A sync run as the API (and `orderhub runs --json`) shows it. */
+export function runInfo(r: SyncRunRow) {
   return {
     id: Number(r.id), connection: r.connection, mode: r.mode, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at,
     counts: { fetched: r.fetched, created: r.created, updated: r.updated, unchanged: r.unchanged, failed: r.failed, pages: r.pages },
     error: r.error, warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [],
   };
+}
+
+/** Sync runs newest first, of one or several connections (all when none), older than `before` when given. */
+export async function listSyncRuns(db: Kysely<Database>, q: { connection?: string[] | undefined; limit: number; before?: number | undefined }): Promise<SyncRunRow[]> {
+  let query = db.selectFrom('sync_runs').selectAll();
+  if (q.connection?.length) query = q.connection.length === 1 ? query.where('connection', '=', q.connection[0]!) : query.where('connection', 'in', q.connection);
+  if (q.before) query = query.where('id', '<', q.before);
+  return query.orderBy('id', 'desc').limit(q.limit).execute();
 }
 
 function nextSync(schedule: string, lastSyncAt: string | null): string | null {
@@ -31,6 +44,65 @@ function nextSync(schedule: string, lastSyncAt: string | null): string | null {
   } catch {
     return null;
   }
+}
+
+export interface ConnectionSources {
+  store: StoreHandle;
+  config: OrderhubConfig;
+  registry: ChannelRegistry;
+  /** whether this process is syncing the connection right now */
+  running?: (name: string) => boolean;
+}
+
+/**
+ * Every configured connection with its health, last and next sync, last error (in full) and order
+ * counts, as GET /v1/connections (and `orderhub connections --json`) shows it; secrets left out.
+ */
+export async function describeConnections({ store, config, registry, running = () => false }: ConnectionSources) {
+  const rows = new Map((await listConnections(store.db)).map((r) => [r.name, r]));
+  const counts = new Map(
+    (await store.db
+      .selectFrom('orders')
+      .select(['connection', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('open').as('open')])
+      .groupBy('connection')
+      .execute()).map((r) => [r.connection, { orders: Number(r.n), open: Number(r.open ?? 0) }]),
+  );
+  const data = [];
+  for (const c of config.connections) {
+    const row = rows.get(c.name);
+    let channel: ReturnType<typeof registry.get> | undefined;
+    try {
+      channel = registry.get(c.kind);
+    } catch {
+      channel = undefined;
+    }
+    const secret = new Set(channel?.secretFields ?? []);
+    const settings: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(c)) {
+      if (k === 'name' || k === 'kind' || secret.has(k)) continue;
+      settings[k] = k === 'baseUrl' && typeof v === 'string' ? redactUrl(v) : v;
+    }
+    const last = await store.db.selectFrom('sync_runs').selectAll().where('connection', '=', c.name).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    data.push({
+      name: c.name,
+      kind: c.kind,
+      title: channel?.title ?? null,
+      enabled: c.enabled,
+      schedule: c.schedule,
+      health: c.enabled ? (row?.health ?? 'never_synced') : 'disabled',
+      attention: row?.attention ?? null,
+      running: running(c.name) || (row?.lock_until != null && row.lock_until > new Date().toISOString()),
+      lastSyncAt: row?.last_sync_at ?? null,
+      lastSuccessAt: row?.last_success_at ?? null,
+      nextSyncAt: c.enabled ? nextSync(c.schedule, row?.last_sync_at ?? null) : null,
+      lastError: row?.last_error ?? null,
+      counts: counts.get(c.name) ?? { orders: 0, open: 0 },
+      lastRun: last ? runInfo(last) : null,
+      capabilities: channel?.capabilities ?? null,
+      settings,
+    });
+  }
+  return data;
 }
 
 export function registerConnectionRoutes(app: ZodApp, ctx: ApiContext): void {
@@ -44,49 +116,7 @@ export function registerConnectionRoutes(app: ZodApp, ctx: ApiContext): void {
       response: { 200: z.object({ data: z.array(connectionSchema) }), ...errors },
     },
   }, async (_request, reply) => {
-    const rows = new Map((await listConnections(store.db)).map((r) => [r.name, r]));
-    const counts = new Map(
-      (await store.db
-        .selectFrom('orders')
-        .select(['connection', (eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('open').as('open')])
-        .groupBy('connection')
-        .execute()).map((r) => [r.connection, { orders: Number(r.n), open: Number(r.open ?? 0) }]),
-    );
-    const data = [];
-    for (const c of ctx.config.connections) {
-      const row = rows.get(c.name);
-      let channel: ReturnType<typeof ctx.registry.get> | undefined;
-      try {
-        channel = ctx.registry.get(c.kind);
-      } catch {
-        channel = undefined;
-      }
-      const secret = new Set(channel?.secretFields ?? []);
-      const settings: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(c)) {
-        if (k === 'name' || k === 'kind' || secret.has(k)) continue;
-        settings[k] = k === 'baseUrl' && typeof v === 'string' ? redactUrl(v) : v;
-      }
-      const last = await store.db.selectFrom('sync_runs').selectAll().where('connection', '=', c.name).orderBy('id', 'desc').limit(1).executeTakeFirst();
-      data.push({
-        name: c.name,
-        kind: c.kind,
-        title: channel?.title ?? null,
-        enabled: c.enabled,
-        schedule: c.schedule,
-        health: c.enabled ? (row?.health ?? 'never_synced') : 'disabled',
-        attention: row?.attention ?? null,
-        running: ctx.syncs.has(c.name) || (row?.lock_until != null && row.lock_until > new Date().toISOString()),
-        lastSyncAt: row?.last_sync_at ?? null,
-        lastSuccessAt: row?.last_success_at ?? null,
-        nextSyncAt: c.enabled ? nextSync(c.schedule, row?.last_sync_at ?? null) : null,
-        lastError: row?.last_error ?? null,
-        counts: counts.get(c.name) ?? { orders: 0, open: 0 },
-        lastRun: last ? runInfo(last) : null,
-        capabilities: channel?.capabilities ?? null,
-        settings,
-      });
-    }
+    const data = await describeConnections({ store, config: ctx.config, registry: ctx.registry, running: (name) => ctx.syncs.has(name) });
     return sendJson(reply, 200, { data });
   });
 
@@ -148,11 +178,9 @@ export function registerConnectionRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   }, async (request, reply) => {
     const q = request.query;
-    await rejectUnknownNames(ctx, { connection: q.connection });
-    let query = store.db.selectFrom('sync_runs').selectAll();
-    if (q.connection) query = query.where('connection', '=', q.connection);
-    if (q.before) query = query.where('id', '<', q.before);
-    const rows = await query.orderBy('id', 'desc').limit(q.limit).execute();
+    const connection = splitList(q.connection);
+    await rejectUnknownNames(ctx, { connection });
+    const rows = await listSyncRuns(store.db, { connection, limit: q.limit, before: q.before });
     const next = rows.length === q.limit ? Number(rows[rows.length - 1]!.id) : null;
     return sendJson(reply, 200, { data: rows.map(runInfo), next });
   });

@@ -1,17 +1,27 @@
-/** `orderhub channels`, `connections`, `runs`, `failures`: what there is and how it went. */
+/**
+ * `orderhub channels`, `connections`, `runs`, `failures`: what there is and how it went. Error texts
+ * are shown whole (wrapped on a terminal); `--json` prints what the REST API answers, by its names.
+ */
 import type { Command } from 'commander';
 import { channels } from '../../channels/registry.ts';
-import { listConnections } from '../../core/store/connections.ts';
-import { listFailures, listRuns } from '../../core/store/runs.ts';
+import { describeConnections, listSyncRuns, runInfo } from '../../api/routes/connections.ts';
+import { listFailures } from '../../core/store/runs.ts';
 import { openContext, rejectUnknownNames, type GlobalOptions } from '../context.ts';
-import { wholeNumber } from '../options.ts';
-import { formatTable, truncate } from '../format.ts';
+import { nameList, wholeNumber } from '../options.ts';
+import { formatTable, printJson, truncate, withoutOwnName } from '../format.ts';
 
 export function registerStatus(program: Command): void {
   program
     .command('channels')
     .description('the supported channel kinds and what each can do')
-    .action(() => {
+    .option('--json', 'print them as JSON')
+    .action((opts: { json?: boolean }) => {
+      if (opts.json) {
+        printJson(channels.all().map((c) => ({
+          kind: c.kind, title: c.title, capabilities: c.capabilities, defaultTimeZone: c.defaultTimeZone, simulator: c.simulator !== undefined,
+        })));
+        return;
+      }
       const yes = (b: boolean) => (b ? 'yes' : '-');
       const rows = channels.all().map((c) => [
         c.kind, c.title, yes(c.capabilities.pull), yes(c.capabilities.push),
@@ -24,20 +34,20 @@ export function registerStatus(program: Command): void {
 
   program
     .command('connections')
-    .description('configured connections with their health, last sync and checkpoint')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description('configured connections with their health, last sync, checkpoint and last error (in full)')
+    .option('--json', 'print them as GET /v1/connections does (its `data`)')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
-        const rows = await listConnections(ctx.store.db);
-        const byName = new Map(rows.map((r) => [r.name, r]));
-        const table = ctx.config.connections.map((c) => {
-          const r = byName.get(c.name);
-          return [
-            c.name, c.kind, c.enabled ? (r?.health ?? 'never synced') : 'disabled', r?.last_success_at ?? '-', truncate(r?.last_error ?? r?.attention ?? '', 60),
-            r?.checkpoint ? truncate(r.checkpoint, 60) : '-',
-          ];
-        });
-        process.stdout.write(formatTable(['connection', 'kind', 'health', 'last success', 'last error', 'checkpoint'], table));
+        const connections = await describeConnections({ store: ctx.store, config: ctx.config, registry: channels });
+        if (opts.json) return printJson(connections);
+        const rows = await ctx.store.db.selectFrom('connections').select(['name', 'checkpoint']).execute();
+        const checkpoints = new Map(rows.map((r) => [r.name, r.checkpoint]));
+        const table = connections.map((c) => [
+          c.name, c.kind, c.health.replace(/_/g, ' '), c.lastSuccessAt ?? '-', truncate(checkpoints.get(c.name) ?? '-', 60),
+          withoutOwnName(c.name, c.lastError ?? c.attention ?? ''),
+        ]);
+        process.stdout.write(formatTable(['connection', 'kind', 'health', 'last success', 'checkpoint', 'last error'], table, { wrap: [5] }));
       } finally {
         await ctx.close();
       }
@@ -45,18 +55,21 @@ export function registerStatus(program: Command): void {
 
   program
     .command('runs')
-    .description('recent sync runs')
-    .option('-c, --connection <name>', 'only this connection')
+    .description('recent sync runs, newest first, with their errors in full')
+    .option('-c, --connection <names>', 'only these connections (comma-separated, or the option repeated)', nameList)
     .option('-n, --limit <n>', 'how many', wholeNumber(1), 20)
-    .action(async (opts: { connection?: string; limit: number }, cmd: Command) => {
+    .option('--json', 'print them as GET /v1/sync-runs does (its `data`)')
+    .action(async (opts: { connection?: string[]; limit: number; json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         await rejectUnknownNames(ctx, { connection: opts.connection });
-        const runs = await listRuns(ctx.store.db, { connection: opts.connection, limit: opts.limit });
+        const runs = await listSyncRuns(ctx.store.db, { connection: opts.connection, limit: opts.limit });
+        if (opts.json) return printJson(runs.map(runInfo));
         process.stdout.write(
           formatTable(
             ['id', 'connection', 'mode', 'status', 'started', 'fetched', 'created', 'updated', 'unchanged', 'failed', 'error'],
-            runs.map((r) => [String(r.id), r.connection, r.mode, r.status, r.started_at, String(r.fetched), String(r.created), String(r.updated), String(r.unchanged), String(r.failed), truncate(r.error, 50)]),
+            runs.map((r) => [String(r.id), r.connection, r.mode, r.status, r.started_at, String(r.fetched), String(r.created), String(r.updated), String(r.unchanged), String(r.failed), withoutOwnName(r.connection, r.error ?? '')]),
+            { wrap: [10] },
           ),
         );
       } finally {
@@ -67,21 +80,43 @@ export function registerStatus(program: Command): void {
   program
     .command('failures')
     .description('records that could not be mapped, with the reason (raw payloads kept; --raw prints them)')
-    .option('-c, --connection <name>', 'only this connection')
+    .option('-c, --connection <names>', 'only these connections (comma-separated, or the option repeated)', nameList)
     .option('-n, --limit <n>', 'how many', wholeNumber(1), 50)
     .option('--raw', 'print each raw payload too')
-    .action(async (opts: { connection?: string; limit: number; raw?: boolean }, cmd: Command) => {
+    .option('--json', 'print them as JSON (with the raw payloads)')
+    .action(async (opts: { connection?: string[]; limit: number; raw?: boolean; json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         await rejectUnknownNames(ctx, { connection: opts.connection });
-        const rows = await listFailures(ctx.store.db, { connection: opts.connection, limit: opts.limit });
-        for (const f of rows) {
-          process.stdout.write(`${f.at}  ${f.connection}  ${f.external_id ?? '(no id)'}  run ${f.run_id ?? '-'}: ${f.error}\n`);
-          if (opts.raw) process.stdout.write(`  ${f.payload}\n`);
+        // one query per connection asked for, newest first overall
+        const lists = await Promise.all((opts.connection?.length ? opts.connection : [undefined]).map((connection) => listFailures(ctx.store.db, { connection, limit: opts.limit })));
+        const rows = lists.flat().sort((a, b) => Number(b.id) - Number(a.id)).slice(0, opts.limit);
+        if (opts.json) {
+          return printJson(rows.map((f) => ({
+            id: Number(f.id), connection: f.connection, runId: f.run_id === null ? null : Number(f.run_id), externalId: f.external_id, at: f.at, error: f.error, payload: parsePayload(f.payload),
+          })));
         }
-        if (rows.length === 0) process.stdout.write('no failed records\n');
+        if (rows.length === 0) {
+          process.stdout.write('no failed records\n');
+          return;
+        }
+        process.stdout.write(formatTable(
+          ['at', 'connection', 'order', 'run', 'reason'],
+          rows.map((f) => [f.at, f.connection, f.external_id ?? '(no id)', f.run_id === null ? '-' : String(f.run_id), f.error]),
+          { wrap: [4] },
+        ));
+        if (opts.raw) for (const f of rows) process.stdout.write(`\n${f.connection} ${f.external_id ?? '(no id)'} (run ${f.run_id ?? '-'}):\n${f.payload}\n`);
       } finally {
         await ctx.close();
       }
     });
+}
+
+/** A quarantined payload is kept as it came; it may not even be JSON. */
+function parsePayload(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
