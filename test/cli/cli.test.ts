@@ -65,10 +65,11 @@ describe('the orderhub command', () => {
     const first = sim.allOrderNumbers()[0]!;
     const r = await orderhub(['--config', config, 'orders', 'show', `pl:${first}`, '--raw']);
     expect(r.code).toBe(0);
-    const shown = JSON.parse(r.stdout) as { order: { externalId: string }; journal: Array<{ kind: string }>; payloads: Array<{ payload: { order_number: number } }> };
+    // the names of GET /v1/orders/{id}?include=raw (issue 17): journal events have a `type`, payloads are `raw`
+    const shown = JSON.parse(r.stdout) as { order: { externalId: string }; journal: Array<{ type: string }>; raw: Array<{ payload: { order_number: number } }> };
     expect(shown.order.externalId).toBe(String(first));
-    expect(shown.journal[0]!.kind).toBe('created');
-    expect(shown.payloads[0]!.payload.order_number).toBe(first);
+    expect(shown.journal[0]!.type).toBe('order.created');
+    expect(shown.raw[0]!.payload.order_number).toBe(first);
   });
 
   it('exits non-zero with a clear message when a connection fails', async () => {

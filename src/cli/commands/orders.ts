@@ -10,56 +10,89 @@ import type { CanonicalOrder } from '../../core/canonical/order.ts';
 import { csvOptionsProblem, exportOrders, type CsvOptions, type ExportFormat } from '../../core/export.ts';
 import { CSV_LAYOUTS, type CsvLayout } from '../../core/export-csv.ts';
 import { CANONICAL_STATUSES } from '../../core/canonical/status.ts';
-import { findOrder, latestOrders, orderJournal, orderPayloads, streamOrders, type OrderFilter } from '../../core/store/orders.ts';
+import { findOrder, orderJournal, orderPayloads } from '../../core/store/orders.ts';
 import { uploadDocument, writeBackStatus } from '../../core/sync/write-back.ts';
+import { toEvent } from '../../api/events.ts';
+import { listOrders, ORDER_SORTS, streamFilteredOrders, type OrderListFilter, type OrderSort } from '../../api/orders-query.ts';
+import { isoInstant, toUtcIso } from '../../api/schemas.ts';
+import { channelStatusOf } from '../../outbox/channel.ts';
+import { toWriteBackInfo, writeBacksOfOrder } from '../../outbox/store.ts';
 import { openContext, rejectUnknownNames, selectConnections, UsageError, type CliContext, type GlobalOptions } from '../context.ts';
-import { wholeNumber } from '../options.ts';
+import { nameList, wholeNumber } from '../options.ts';
 import { channels } from '../../channels/registry.ts';
-import { formatTable, truncate } from '../format.ts';
+import { formatTable, printJson, truncate } from '../format.ts';
 
+/** The filters of `orders list` and `orders export`: those of GET /v1/orders, by the same names. */
 interface FilterOptions {
-  connection?: string;
-  status?: string;
+  connection?: string[];
+  channel?: string[];
+  status?: string[];
+  search?: string;
+  createdFrom?: string;
+  createdTo?: string;
+  updatedFrom?: string;
+  updatedTo?: string;
+  /** the older name of --created-from */
   since?: string;
 }
 
-/** The options' filter; a connection or status that does not exist is a usage error (known-names.ts). */
-async function toFilter(ctx: CliContext, opts: FilterOptions): Promise<OrderFilter> {
-  let since: string | undefined;
-  if (opts.since !== undefined) {
-    const d = new Date(opts.since);
-    if (Number.isNaN(d.getTime())) throw new UsageError(`--since must be a date or date-time, got "${opts.since}"`);
-    since = d.toISOString();
-  }
-  await rejectUnknownNames(ctx, { connection: opts.connection, status: opts.status });
-  return { connection: opts.connection, status: opts.status, since };
+/** An instant as the API's filters take it (isoInstant): a usage error naming the option otherwise. */
+function instant(option: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const checked = isoInstant.safeParse(value);
+  if (!checked.success) throw new UsageError(`${option} ${checked.error.issues[0]?.message ?? 'is not a date'}, got "${value}"`);
+  return toUtcIso(value);
 }
+
+/** The options' filter; a connection, channel or status that does not exist is a usage error (known-names.ts). */
+async function toFilter(ctx: CliContext, opts: FilterOptions): Promise<OrderListFilter> {
+  if (opts.since !== undefined && opts.createdFrom !== undefined) throw new UsageError('--since is another name of --created-from: give one of them');
+  const names = { connection: opts.connection, channel: opts.channel, status: opts.status };
+  await rejectUnknownNames(ctx, names);
+  if (opts.search !== undefined && opts.search.trim() === '') throw new UsageError('--search needs some text to look for');
+  return {
+    ...names,
+    createdFrom: instant(opts.since !== undefined ? '--since' : '--created-from', opts.since ?? opts.createdFrom),
+    createdTo: instant('--created-to', opts.createdTo),
+    updatedFrom: instant('--updated-from', opts.updatedFrom),
+    updatedTo: instant('--updated-to', opts.updatedTo),
+    q: opts.search,
+  };
+}
+
+const SEVERAL = 'comma-separated, or the option repeated';
 
 function addFilterOptions(cmd: Command): Command {
   return cmd
-    .option('-c, --connection <name>', 'only orders of this connection')
-    .option('-s, --status <status>', `only this canonical status (${CANONICAL_STATUSES.join(', ')})`)
-    .option('--since <date>', 'only orders created at or after this date/date-time (UTC unless an offset is given)');
+    .option('-c, --connection <names>', `only orders of these connections (${SEVERAL})`, nameList)
+    .option('--channel <kinds>', `only orders of these channel kinds (${SEVERAL})`, nameList)
+    .option('-s, --status <statuses>', `only these canonical statuses (${SEVERAL}): ${CANONICAL_STATUSES.join(', ')}`, nameList)
+    .option('-q, --search <text>', "only orders with this text in the order number, external id, customer's name or e-mail, or a SKU (the API's q)")
+    .option('--created-from <when>', 'created at or after (YYYY-MM-DD or an ISO date-time; UTC unless it has an offset)')
+    .option('--created-to <when>', 'created before')
+    .option('--updated-from <when>', 'last changed at or after')
+    .option('--updated-to <when>', 'last changed before')
+    .option('--since <when>', 'the same as --created-from');
 }
 
 export function registerOrders(program: Command): void {
   const orders = program.command('orders').description('read, export and write back orders in the store');
 
-  addFilterOptions(orders.command('list').description('list orders, newest first within the limit'))
+  addFilterOptions(orders.command('list').description('list orders, newest first (the filters, search and names of GET /v1/orders)'))
     .option('-n, --limit <n>', 'how many', wholeNumber(1), 50)
-    .action(async (opts: FilterOptions & { limit: number }, cmd: Command) => {
-      const limit = opts.limit;
+    .addOption(new Option('--sort <sort>', 'sort key, "-" = descending').choices(ORDER_SORTS).default('-createdAt'))
+    .option('--json', 'print the orders as JSON: the canonical orders GET /v1/orders answers (its `data`)')
+    .action(async (opts: FilterOptions & { limit: number; sort: OrderSort; json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
-        const rows: string[][] = [];
-        // The list shows the latest orders: stream the filter and keep the last `limit`.
-        const recent = await latestOrders(ctx.store.db, await toFilter(ctx, opts), limit);
-        for (const o of recent) {
-          rows.push([
-            o.connection, o.externalId, o.createdAt.slice(0, 19).replace('T', ' '), o.status, o.channelStatus,
-            `${o.totals.total ?? ''} ${o.currency ?? ''}`.trim(), truncate(o.customer.company ?? o.customer.name, 28), String(o.items.length),
-          ]);
-        }
+        const filter = await toFilter(ctx, opts);
+        const page = await listOrders(ctx.store.db, ctx.store.dialect, { filter, sort: opts.sort, limit: opts.limit });
+        const found = page.rows.map((r) => JSON.parse(typeof r === 'string' ? r : r.toString('utf8')) as CanonicalOrder);
+        if (opts.json) return printJson(found);
+        const rows = found.map((o) => [
+          o.connection, o.externalId, o.createdAt.slice(0, 19).replace('T', ' '), o.status, o.channelStatus,
+          `${o.totals.total ?? ''} ${o.currency ?? ''}`.trim(), truncate(o.customer.company ?? o.customer.name, 28), String(o.items.length),
+        ]);
         process.stdout.write(formatTable(['connection', 'order', 'created (UTC)', 'status', 'channel status', 'total', 'customer', 'items'], rows));
       } finally {
         await ctx.close();
@@ -68,21 +101,19 @@ export function registerOrders(program: Command): void {
 
   orders
     .command('show <order>')
-    .description('one canonical order (by hub id, connection:externalId, or external id) with its journal')
-    .option('--raw', 'include every raw payload version fetched from the channel')
+    .description('one order as JSON, as GET /v1/orders/{id} answers it: the canonical order, its journal (events), its write-backs')
+    .option('--raw', 'add every raw payload version fetched from the channel (`raw`, as ?include=raw)')
     .action(async (ref: string, opts: { raw?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const order = await findOrder(ctx.store.db, ref);
         if (!order) throw new UsageError(`no order "${ref}" (use the hub id, connection:externalId, or a unique external id)`);
-        const journal = (await orderJournal(ctx.store.db, order.id)).map((j) => ({
-          seq: j.seq, at: j.at, kind: j.kind, fromStatus: j.from_status, toStatus: j.to_status, diff: j.diff ? JSON.parse(j.diff) : null,
-        }));
-        const out: Record<string, unknown> = { order, journal };
+        const [journal, writeBacks] = await Promise.all([orderJournal(ctx.store.db, order.id), writeBacksOfOrder(ctx.store.db, order.id)]);
+        const out: Record<string, unknown> = { order, journal: journal.map((j) => toEvent(j)), writeBacks: writeBacks.map(toWriteBackInfo) };
         if (opts.raw) {
-          out.payloads = (await orderPayloads(ctx.store.db, order.id)).map((p) => ({ fetchedAt: p.fetched_at, payload: JSON.parse(p.payload) }));
+          out.raw = (await orderPayloads(ctx.store.db, order.id)).map((p) => ({ fetchedAt: p.fetched_at, payload: JSON.parse(p.payload) as unknown }));
         }
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        printJson(out);
       } finally {
         await ctx.close();
       }
@@ -102,7 +133,7 @@ export function registerOrders(program: Command): void {
       try {
         const filter = await toFilter(ctx, opts);
         const out = opts.out ? await openForWriting(opts.out) : process.stdout;
-        const n = await exportOrders(streamOrders(ctx.store.db, filter), opts.format as ExportFormat, out, csv);
+        const n = await exportOrders(parsed(streamFilteredOrders(ctx.store.db, ctx.store.dialect, filter)), opts.format as ExportFormat, out, csv);
         if (opts.out) {
           await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((err?: Error | null) => (err ? reject(err) : resolve())));
           process.stderr.write(`exported ${n} orders to ${opts.out}\n`);
@@ -114,13 +145,20 @@ export function registerOrders(program: Command): void {
 
   orders
     .command('set-status <order> <status>')
-    .description("change an order's status at its channel (in the channel's own status names), then read it back")
+    .description("change an order's status at its channel, then read it back; STATUS is the channel's own name or a canonical one")
+    .addHelpText('after', `
+STATUS may be the channel's own name (drinks2cash IN_REALIZATION) or a canonical status
+(${CANONICAL_STATUSES.join(', ')}), which is set as the one settable channel status that maps to it.
+A canonical status that no settable status, or several, map to is refused, naming the channel's
+settable statuses with their canonical meaning (POST /v1/orders/{id}/status takes the same names).`)
     .action(async (ref: string, status: string, _opts: unknown, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const order = await findOrder(ctx.store.db, ref);
         if (!order) throw new UsageError(`no order "${ref}"`);
-        const after = await writeBackStatus(writeBackDeps(ctx, order), order, status);
+        const env = { store: ctx.store, registry: channels, connections: ctx.config.connections, logger: ctx.logger };
+        const channelStatus = await channelStatusOf(env, order, status);
+        const after = await writeBackStatus(writeBackDeps(ctx, order), order, channelStatus);
         process.stdout.write(`${order.connection}:${order.externalId} is now ${after.channelStatus} (${after.status})\n`);
       } finally {
         await ctx.close();
@@ -146,6 +184,10 @@ export function registerOrders(program: Command): void {
         await ctx.close();
       }
     });
+}
+
+async function* parsed(texts: AsyncIterable<string>): AsyncGenerator<CanonicalOrder> {
+  for await (const text of texts) yield JSON.parse(text) as CanonicalOrder;
 }
 
 /** The file opened (or its error thrown, e.g. ENOENT for a missing folder) before any row is written. */
