@@ -276,7 +276,8 @@ export function registerDropshipCommands(command: Command, ctx: ChannelCliContex
     .option('--state <state>', 'pending | delivered | failed')
     .option('--deliver', 'attempt the due messages now')
     .option('--retry <id>', 'queue a failed message again')
-    .action(async (opts: { connection?: string; state?: string; deliver?: boolean; retry?: string }) => {
+    .option('--json', 'the messages as JSON lines')
+    .action(async (opts: { connection?: string; state?: string; deliver?: boolean; retry?: string; json?: boolean }) => {
       await withConnection(env, opts.connection, async (o) => {
         if (opts.retry !== undefined) {
           const ok = await retryMessage(o.store, o.config.name, Number(opts.retry), now());
@@ -287,9 +288,15 @@ export function registerDropshipCommands(command: Command, ctx: ChannelCliContex
           env.out(`accepted ${r.accepted}, to resend ${r.retrying}, failed ${r.failed}, waiting ${r.waiting}\n`);
         }
         const rows = await listOutbox(o.store, o.config.name, { state: opts.state });
+        if (opts.json) {
+          for (const r of rows) {
+            env.out(`${JSON.stringify({ id: r.id, kind: r.kind, path: r.path, state: r.state, attempts: r.attempts, nextAttemptAt: r.state === 'pending' ? r.next_attempt_at : null, lastError: r.last_error })}\n`);
+          }
+          return;
+        }
         env.out(formatTable(['id', 'kind', 'path', 'state', 'attempts', 'next attempt', 'last error'], rows.map((r) => [
-          String(r.id), r.kind, r.path, r.state, String(r.attempts), r.state === 'pending' ? r.next_attempt_at : '', (r.last_error ?? '').slice(0, 80),
-        ])));
+          String(r.id), r.kind, r.path, r.state, String(r.attempts), r.state === 'pending' ? r.next_attempt_at : '', r.last_error ?? '',
+        ]), { wrap: [6] }));
       });
     });
 }

@@ -51,7 +51,7 @@ async function run<R>(
 }
 
 function common(cmd: Command): Command {
-  return cmd.option('--connection <name>', 'the ecom.md connection (needed when several are configured)').option('--json', 'print JSON instead of a table');
+  return cmd.option('-c, --connection <name>', 'the ecom.md connection (needed when several are configured)').option('--json', 'print JSON instead of a table');
 }
 
 export function registerEcommdCli(command: Command, ctx: ChannelCliContext, io: CliIo = stdoutIo): void {

@@ -29,21 +29,33 @@ describe('dropohs cli', () => {
   it('shops: lists the token\'s e-shops and which are synced', async () => {
     sim = await startSim({ orders: 5, shops: 3 });
     const { lines, closed } = await run(['shops'], { shopIds: [sim.shopIds[1]] });
+    // a table with headers (issue 17: no more tab-separated lines without them)
     expect(lines).toEqual([
-      '123456\tMódní ráj\tmodniraj.cz\tnot synced',
-      '123457\tDům a zahrada Plus\tdumazahradaplus.cz\tsynced',
-      '223001\tŠportový svet\tsportovysvet.sk\tnot synced',
+      'id      name                url                 synced',
+      '------  ------------------  ------------------  ----------',
+      '123456  Módní ráj           modniraj.cz         not synced',
+      '123457  Dům a zahrada Plus  dumazahradaplus.cz  synced',
+      '223001  Športový svet       sportovysvet.sk     not synced',
     ]);
     expect(closed).toBe(1);
+    const json = await run(['shops', '--json'], { shopIds: [sim.shopIds[1]] });
+    expect(JSON.parse(json.lines.join('\n'))).toEqual([
+      { id: 123456, name: 'Módní ráj', url: 'modniraj.cz', synced: 'not synced' },
+      { id: 123457, name: 'Dům a zahrada Plus', url: 'dumazahradaplus.cz', synced: 'synced' },
+      { id: 223001, name: 'Športový svet', url: 'sportovysvet.sk', synced: 'not synced' },
+    ]);
   });
 
   it('catalog: variants as items get them', async () => {
     sim = await startSim({ orders: 5, shops: 1 });
     const { lines } = await run(['catalog', '--shop', String(sim.shopIds[0])]);
     expect(lines.length).toBeGreaterThan(20);
-    const [id, sku, vat, name] = lines[0]!.split('\t');
+    expect(lines[0]).toMatch(/^variant\s+sku\s+vat %\s+name$/);
+    const [id, sku, vat, ...name] = lines[2]!.split(/\s{2,}/);
     const v = sim.variantInfo(Number(id))!;
     expect([sku, vat]).toEqual([v.code, String(v.vat)]);
-    expect(name).toContain(v.productName);
+    expect(name.join('  ')).toContain(v.productName);
+    const json = JSON.parse((await run(['catalog', '--shop', String(sim.shopIds[0]), '--json'])).lines.join('\n')) as Array<Record<string, unknown>>;
+    expect(json[0]).toEqual({ variantId: id, sku: v.code, vatRate: String(v.vat), name: expect.stringContaining(v.productName) });
   });
 });
