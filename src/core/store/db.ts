@@ -40,6 +40,16 @@ export function redactDatabaseUrl(database: string): string {
   return isPostgresUrl(database) ? database.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') : database;
 }
 
+/**
+ * Whether `err` says the store has no room left: SQLite's SQLITE_FULL ("database or disk is full":
+ * the disk, or max_page_count) or PostgreSQL's disk_full (53100). No retry helps; someone has to
+ * free space.
+ */
+export function isStorageFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === '53100';
+}
+
 export async function openStore(
   database: string,
   options: {

@@ -20,7 +20,7 @@ import { parseDuration, startOfLocalDay } from '../canonical/time.ts';
 import type { BaseConnectionConfig } from '../config.ts';
 import type { ChannelDefinition, Connector, PullQuery } from '../connector.ts';
 import { AuthError } from '../http/errors.ts';
-import type { StoreHandle } from '../store/db.ts';
+import { isStorageFull, type StoreHandle } from '../store/db.ts';
 import {
   acquireLease, ensureConnection, getState, readCheckpoint, recordSyncOutcome, releaseLease, setState, takeOverLease, writeCheckpoint,
 } from '../store/connections.ts';
@@ -190,7 +190,7 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
           await writeCheckpoint(store.db, config.name, { version: 1, watermark: w.to.toISOString() } satisfies SyncCheckpoint, now());
         }
       }
-      const refresh = { store, config, connector, partitions, signal, walk, storeRecords: storePage, log, warnings };
+      const refresh = { store, config, connector, partitions, signal, walk, storeRecords: storePage, log, warnings, covered: [] };
       const onRefresh = () => progress('refresh', windows.length, windows.length);
       refreshed = await refreshOpenOrders(refresh, from, runStart, onRefresh);
       rechecked = await refreshClosedOrders(refresh, from, runStart, onRefresh);
@@ -204,9 +204,13 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
     return summary(status, runId, { windows: windowsWalked, refreshed, rechecked, requests: runtime.httpStats().requests });
   } catch (err) {
     const message = describeError(err);
-    const needsAttention = err instanceof AuthError ? message : null;
-    await finishRun(store.db, runId, { status: 'failed', counts, error: message, warnings: warnings.lines() }, now());
-    await recordSyncOutcome(store.db, config.name, { ok: false, error: message, needsAttention }, now());
+    // A full disk, like refused credentials, will not go away by syncing again: someone must act.
+    const needsAttention = err instanceof AuthError || isStorageFull(err) ? message : null;
+    // Recording may fail for the same reason (no room); each record is tried on its own, the lease is
+    // released below whatever happens, and the run's own error is what is reported.
+    const unrecorded = (what: string) => (recordErr: unknown) => log.error({ err: describeError(recordErr), cause: message }, `sync failed and its ${what} could not be recorded`);
+    await finishRun(store.db, runId, { status: 'failed', counts, error: message, warnings: warnings.lines() }, now()).catch(unrecorded('run'));
+    await recordSyncOutcome(store.db, config.name, { ok: false, error: message, needsAttention }, now()).catch(unrecorded('outcome'));
     log.error({ err: message, ...counts }, 'sync failed');
     return summary('failed', runId, { windows: windowsWalked, refreshed, rechecked, requests: runtime.httpStats().requests, error: message });
   } finally {
