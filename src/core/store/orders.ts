@@ -284,6 +284,24 @@ export async function listClosedOrders(db: Kysely<Database>, connection: string,
   return rows.map((r) => ({ externalId: r.external_id, createdAt: r.created_at }));
 }
 
+/** Orders created in [createdFrom, createdBefore), all or only open / closed ones. */
+export async function countOrdersCreated(
+  db: Kysely<Database>,
+  connection: string,
+  createdFrom: string,
+  createdBefore: string,
+  only: { open?: boolean } = {},
+): Promise<number> {
+  let q = db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('connection', '=', connection)
+    .where('created_at', '>=', createdFrom)
+    .where('created_at', '<', createdBefore);
+  if (only.open !== undefined) q = q.where('open', '=', only.open ? 1 : 0);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
 export async function countOpenOrders(db: Kysely<Database>, connection: string, createdFrom: string, createdBefore: string): Promise<number> {
   const row = await db
     .selectFrom('orders')

@@ -9,9 +9,13 @@
  *   (each order has a slot in the period, its creation instant modulo the period; a run re-reads the
  *   orders whose slot passed since the previous run). `refreshClosedEvery: 0` re-reads them every run.
  *
- * Both go through the channel's own status filter where it has one (`supportsOpenQuery`,
- * `supportsClosedQuery`), by id where few (or where the channel has no date filter), by creation-date
- * windows otherwise. An order the channel no longer returns is reported, never taken as deleted.
+ * Open orders go through the channel's own status filter where it has one (`supportsOpenQuery`), by
+ * id where few (or where the channel has no date filter), by creation-date windows otherwise. Closed
+ * ones due are first cut down to those no window of this run re-read already (re-polling open orders
+ * by windows re-reads the closed orders created in the same hours), then re-read whichever way costs
+ * the fewest requests, estimated from the store: by id (a request each), the channel's closed-status
+ * query (its pages from the oldest due order on), or windows around them (their pages). An order the
+ * channel no longer returns is reported, never taken as deleted.
  */
 import type { Logger } from 'pino';
 import { parseDuration } from '../canonical/time.ts';
@@ -19,7 +23,9 @@ import type { BaseConnectionConfig } from '../config.ts';
 import type { Connector, PullQuery } from '../connector.ts';
 import type { StoreHandle } from '../store/db.ts';
 import { getState, setState } from '../store/connections.ts';
-import { countOpenOrders, listClosedOrders, listOpenOrders, openOrderHours, type StoredOrderRef } from '../store/orders.ts';
+import {
+  countOpenOrders, countOrdersCreated, listClosedOrders, listOpenOrders, openOrderHours, type StoredOrderRef,
+} from '../store/orders.ts';
 import type { WarningLog } from './ingest.ts';
 import { windowsCovering, type TimeWindow } from './windows.ts';
 
@@ -41,6 +47,8 @@ export interface RefreshDeps {
   storeRecords: (records: unknown[]) => Promise<string[]>;
   log: Logger;
   warnings: WarningLog;
+  /** the creation-date windows this run re-read in full (filled as they are walked) */
+  covered: TimeWindow[];
 }
 
 export function windowQuery(w: TimeWindow, partition: string | undefined): PullQuery {
@@ -68,11 +76,13 @@ export async function refreshOpenOrders(deps: RefreshDeps, windowsFrom: Date, ru
       // windowsCovering ends a window just after its last hour's start; cover that whole hour.
       const window = { from: w.from, to: new Date(w.to.getTime() - 1 + HOUR_MS) };
       for (const partition of partitions) await walk(windowQuery(window, partition));
+      deps.covered.push(window);
     }
     return dueCount;
   }
   const due = await listOpenOrders(store.db, config.name, ...range);
-  await reread(deps, due, byOpenQuery ? (partition) => (partition === undefined ? { kind: 'open' } : { kind: 'open', partition }) : null, 'open');
+  const way = byOpenQuery ? 'query' : connector.fetchByIds && (due.length <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window') ? 'ids' : 'windows';
+  await reread(deps, due, way, (partition) => (partition === undefined ? { kind: 'open' } : { kind: 'open', partition }), 'open');
   return dueCount;
 }
 
@@ -90,21 +100,56 @@ export async function refreshClosedOrders(deps: RefreshDeps, windowsFrom: Date, 
   );
   // The first run that re-reads closed orders only starts the clock (no spike after an upgrade);
   // from then on each order comes round once per period.
-  const due = period === 0 ? candidates : previous === null ? [] : candidates.filter(slotPassed(period, new Date(previous.at), runStart));
+  const slotted = period === 0 ? candidates : previous === null ? [] : candidates.filter(slotPassed(period, new Date(previous.at), runStart));
+  // re-read already: created inside a window this run walked in full
+  const due = slotted.filter(notIn(deps.covered));
   if (due.length > 0) {
     onStart();
     const from = new Date(Math.min(...due.map((o) => Date.parse(o.createdAt))));
-    await reread(
-      deps,
-      due,
-      connector.supportsClosedQuery === true
-        ? (partition) => (partition === undefined ? { kind: 'closed', from } : { kind: 'closed', from, partition })
-        : null,
-      'closed',
-    );
+    const way = await cheapestWay(deps, due, from, windowsFrom);
+    deps.log.debug({ due: due.length, way }, 'closed orders re-checked');
+    await reread(deps, due, way, (partition) => (partition === undefined ? { kind: 'closed', from } : { kind: 'closed', from, partition }), 'closed');
   }
   await setState(store.db, config.name, CLOSED_REFRESH_STATE_KEY, { at: runStart.toISOString() });
-  return due.length;
+  return slotted.length;
+}
+
+type Way = 'query' | 'ids' | 'windows';
+
+/** Orders not created inside any of the windows. */
+function notIn(windows: readonly TimeWindow[]): (o: StoredOrderRef) => boolean {
+  if (windows.length === 0) return () => true;
+  const spans = windows.map((w) => [w.from.getTime(), w.to.getTime()] as const);
+  return (o) => {
+    const t = Date.parse(o.createdAt);
+    return !spans.some(([a, b]) => t >= a && t < b);
+  };
+}
+
+/**
+ * The way to re-read `due` that sends the fewest requests, estimated from what the store holds: by id
+ * one request each; the closed-status query the pages of the closed orders created from `from` on;
+ * windows around them the pages of every order created in them, plus the empty page that proves each
+ * window's end. Only the ways the connector offers are weighed.
+ */
+async function cheapestWay(deps: RefreshDeps, due: readonly StoredOrderRef[], from: Date, until: Date): Promise<Way> {
+  const { store, config, connector, partitions } = deps;
+  const pages = (n: number) => Math.ceil(n / Math.max(1, connector.pageSize)) + 1;
+  const costs: Array<[Way, number]> = [];
+  if (connector.fetchByIds) costs.push(['ids', due.length]);
+  if (connector.supportsClosedQuery === true) {
+    const closed = await countOrdersCreated(store.db, config.name, from.toISOString(), until.toISOString(), { open: false });
+    costs.push(['query', pages(closed) * partitions.length]);
+  }
+  if (connector.listing === 'window') {
+    let cost = 0;
+    for (const w of windowsCovering(due.map((o) => new Date(o.createdAt)), connector.maxWindowDays ?? 31)) {
+      cost += pages(await countOrdersCreated(store.db, config.name, w.from.toISOString(), w.to.toISOString()));
+    }
+    costs.push(['windows', cost * partitions.length]);
+  }
+  costs.sort((a, b) => a[1] - b[1]);
+  return costs[0]?.[0] ?? 'windows';
 }
 
 /** Orders whose slot (creation instant modulo the period) lies in (previous, now], or all after a whole period. */
@@ -120,14 +165,14 @@ function slotPassed(periodMs: number, previous: Date, now: Date): (o: StoredOrde
 }
 
 /**
- * Re-reads known orders: through the channel's status query when given (then by id what it did not
- * return, where few), by id where the channel has it and they are few (or it has no date filter),
- * by creation-date windows around them otherwise.
+ * Re-reads known orders `way`: through the channel's status query (then by id what it did not return,
+ * where few), by id, or by creation-date windows around them.
  */
 async function reread(
   deps: RefreshDeps,
   due: readonly StoredOrderRef[],
-  statusQuery: ((partition: string | undefined) => PullQuery) | null,
+  way: Way,
+  statusQuery: (partition: string | undefined) => PullQuery,
   which: 'open' | 'closed',
 ): Promise<void> {
   const { connector, partitions, signal, walk, storeRecords } = deps;
@@ -135,10 +180,12 @@ async function reread(
   const markSeen = (ids: string[]) => {
     for (const id of ids) pending.delete(id);
   };
-  if (statusQuery) {
+  if (way === 'query') {
     for (const partition of partitions) await walk(statusQuery(partition), markSeen);
   }
-  if (pending.size > 0 && connector.fetchByIds && (pending.size <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window')) {
+  // after a status query, what it did not return goes by id where few (or where there are no windows)
+  const byIds = way === 'ids' || (way === 'query' && (pending.size <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window'));
+  if (pending.size > 0 && connector.fetchByIds && byIds) {
     const batch: unknown[] = [];
     for await (const record of connector.fetchByIds([...pending.keys()], signal)) {
       batch.push(record);
@@ -149,6 +196,7 @@ async function reread(
     const windows = windowsCovering([...pending.values()].map((t) => new Date(t)), connector.maxWindowDays ?? 31);
     for (const w of windows) {
       for (const partition of partitions) await walk(windowQuery(w, partition), markSeen);
+      deps.covered.push(w);
     }
   }
   if (pending.size > 0) {
