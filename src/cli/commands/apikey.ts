@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { API_SCOPES, createApiKey, listApiKeys, revokeApiKey, type ApiScope } from '../../api/store/api-keys.ts';
 import { openContext, UsageError, type GlobalOptions } from '../context.ts';
-import { formatTable } from '../format.ts';
+import { formatTable, printJson } from '../format.ts';
 
 export function registerApiKey(program: Command): void {
   const apikey = program.command('apikey').description('API keys for `orderhub serve` (Authorization: Bearer <key>)');
@@ -31,10 +31,12 @@ export function registerApiKey(program: Command): void {
   apikey
     .command('list')
     .description('keys with their scope and last use (never the keys themselves)')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const keys = await listApiKeys(ctx.store.db);
+        if (opts.json) return printJson(keys);
         process.stdout.write(
           formatTable(
             ['id', 'name', 'scope', 'prefix', 'created', 'last used', 'revoked'],
