@@ -4,7 +4,7 @@
  * a store synced by `orderhub sync`, a write and a read key from `orderhub apikey create`, and
  * `orderhub serve` as a child process; and headless Debian Chromium through playwright-core.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,14 @@ export function chromiumAvailable(): boolean {
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/** The built console (npm test builds it in its set-up; a lone `vitest run test/console` may come first). */
+function ensureConsoleBuilt(): void {
+  const root = join(import.meta.dirname, '..', '..');
+  if (existsSync(join(root, 'dist', 'console', 'index.html'))) return;
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-console.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the console build failed');
 }
 
 export interface ConsoleEnv {
@@ -72,6 +80,7 @@ function startServe(configFile: string, port: number): Promise<{ proc: ChildProc
 }
 
 export async function startConsoleEnv(options: ConsoleEnvOptions = {}): Promise<ConsoleEnv> {
+  ensureConsoleBuilt();
   // (not test/support's tempDir: that module needs vitest, and the screenshot script runs without it)
   const dir = { path: mkdtempSync(join(tmpdir(), 'orderhub-console-')), cleanup() { rmSync(this.path, { recursive: true, force: true }); } };
   const days = options.days ?? 30;
@@ -122,16 +131,17 @@ export async function startConsoleEnv(options: ConsoleEnvOptions = {}): Promise<
 }
 
 /** Console errors and uncaught exceptions of a page, except those the caller expects (e.g. a refused sign-in's 401). */
-export function watchErrors(page: Page): { errors: string[]; expect401(): void } {
+export function watchErrors(page: Page): { errors: string[]; allow(status: number): void } {
   const errors: string[] = [];
-  let allow401 = false;
+  const allowed = new Set<number>();
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    if (allow401 && /status of 401/.test(m.text())) return;
-    errors.push(m.text());
+    const status = /status of (\d{3})/.exec(m.text());
+    if (status && allowed.has(Number(status[1]))) return;
+    errors.push(`${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-  return { errors, expect401: () => (allow401 = true) };
+  return { errors, allow: (status) => void allowed.add(status) };
 }
 
 export async function signIn(page: Page, url: string, key: string): Promise<void> {
