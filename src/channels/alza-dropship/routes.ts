@@ -21,6 +21,7 @@ import type { StoreHandle } from '../../core/store/db.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { rawPath, rawTokenFromUrl, signatureMessage, verifyToken } from './hmac.ts';
 import { JsonBodyError, parseJsonBody } from './json.ts';
+import { UNCHECKED_TOKEN_MEMORY_MINUTES, useToken } from './replay.ts';
 import { ERROR_CODES, errorCodeName, parseTimestamp, type ErrorCode } from './protocol.ts';
 import {
   cancelRequestSchema, confirmRequestSchema, describeIssues, extendRequestSchema, insertRequestSchema,
@@ -133,7 +134,9 @@ function customerIdOf(value: unknown): number | null {
   return null;
 }
 
-type AuthResult = { ok: true; config: AlzaDropshipConfig } | { ok: false; message: string; connection?: string };
+type AuthResult =
+  | { ok: true; config: AlzaDropshipConfig; token: string; /** until when the token's timestamp is accepted */ validUntil: Date }
+  | { ok: false; message: string; connection?: string };
 
 /**
  * Finds the connection by the body's customerId and checks the token over
@@ -162,18 +165,20 @@ function authenticate(
   const api = config.apiPath ?? segments.slice(0, -resourceParts).join('/');
   const message = signatureMessage({ client: customerId, method: request.method, path: `${api}${resource}`, timestamp });
   if (!verifyToken(config.secret, message, token)) return { ok: false, message: 'Invalid token', connection: config.name };
-  if (config.timestampToleranceMinutes > 0) {
-    let at: number;
-    try {
-      at = Date.parse(parseTimestamp(timestamp, config.timeZone));
-    } catch {
-      return { ok: false, message: `timestamp "${timestamp}" is not a Timestamp (YYYY-MM-DDThh:mm:ss.nnn)`, connection: config.name };
-    }
-    if (Math.abs(now.getTime() - at) > config.timestampToleranceMinutes * 60_000) {
-      return { ok: false, message: `timestamp ${timestamp} is more than ${config.timestampToleranceMinutes} minutes from our clock`, connection: config.name };
-    }
+  if (config.timestampToleranceMinutes === 0) {
+    return { ok: true, config, token, validUntil: new Date(now.getTime() + UNCHECKED_TOKEN_MEMORY_MINUTES * 60_000) };
   }
-  return { ok: true, config };
+  let at: number;
+  try {
+    at = Date.parse(parseTimestamp(timestamp, config.timeZone));
+  } catch {
+    return { ok: false, message: `timestamp "${timestamp}" is not a Timestamp (YYYY-MM-DDThh:mm:ss.nnn)`, connection: config.name };
+  }
+  const tolerance = config.timestampToleranceMinutes * 60_000;
+  if (Math.abs(now.getTime() - at) > tolerance) {
+    return { ok: false, message: `timestamp ${timestamp} is more than ${config.timestampToleranceMinutes} minutes from our clock`, connection: config.name };
+  }
+  return { ok: true, config, token, validUntil: new Date(at + tolerance) };
 }
 
 /**
@@ -267,6 +272,10 @@ export function registerAlzaDropshipRoutes(app: AnyFastify, deps: DropshipRoutes
       if (!auth.ok) {
         log.warn({ op, order: orderNumber, connection: auth.connection, reason: auth.message }, 'alza-dropship request refused (authentication)');
         return send(reply, op, xml, answer(401, ERROR_CODES.GenericError, auth.message));
+      }
+      if ((await useToken(deps.store, auth.config.name, auth.token, parsed.value, auth.validUntil)) === 'other-body') {
+        log.warn({ op, order: orderNumber, connection: auth.config.name }, 'alza-dropship request refused (a token used before with another body)');
+        return send(reply, op, xml, answer(401, ERROR_CODES.GenericError, 'Token already used with another body'));
       }
       const ctx: SupplierContext = {
         store: deps.store, projections, config: auth.config, now: at, logger: log.child({ connection: auth.config.name }), projection: deps.projection ?? 'batched',

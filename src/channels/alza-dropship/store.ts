@@ -1,6 +1,7 @@
 /**
- * The channel's own tables (migration `0003_alza_dropship`): the stock of each supplier branch, the
- * dropship orders Alza pushed to us with their reservations, and the outbox of Buyer API messages.
+ * The channel's own tables (migrations `0003_alza_dropship`, `0011_alza_dropship_tokens`): the stock
+ * of each supplier branch, the dropship orders Alza pushed to us with their reservations, the outbox
+ * of Buyer API messages, and the Supplier API tokens seen.
  * Same conventions as the core: ISO UTC text timestamps, JSON as text, 0/1 integers, the serial key
  * type chosen per dialect. The tables come with the channel's definition (`store`), and every store
  * opened with the product's modules has them (src/store-modules.ts).
@@ -96,6 +97,17 @@ export interface DropshipOutboxTable {
   completed_at: string | null;
 }
 
+/** Supplier API tokens seen, with the body each came with (replay.ts), kept while the token is valid. */
+export interface DropshipTokensTable {
+  connection: string;
+  /** sha256 of the token */
+  token_hash: string;
+  /** sha1 of the body it came with */
+  body_hash: string;
+  /** UTC ISO: when the token's timestamp is no longer accepted */
+  expires_at: string;
+}
+
 export interface DropshipSendLogTable {
   connection: string;
   pace: string;
@@ -110,6 +122,7 @@ export type DropshipTables = {
   dropship_reservations: DropshipReservationsTable;
   dropship_outbox: DropshipOutboxTable;
   dropship_send_log: DropshipSendLogTable;
+  dropship_tokens: DropshipTokensTable;
 };
 
 export type DropshipDb = Kysely<Database & DropshipTables>;
@@ -228,9 +241,23 @@ export const dropshipMigration = async (db: Kysely<unknown>, dialect: Dialect): 
     .execute();
 };
 
+/** Migration 0011: the tokens seen (issue 19: a token must not be replayed with another body). */
+export const dropshipTokensMigration = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema
+    .createTable('dropship_tokens')
+    .ifNotExists()
+    .addColumn('connection', 'text', (c) => c.notNull())
+    .addColumn('token_hash', 'text', (c) => c.notNull())
+    .addColumn('body_hash', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('dropship_tokens_pk', ['connection', 'token_hash'])
+    .execute();
+  await db.schema.createIndex('dropship_tokens_expiry_idx').ifNotExists().on('dropship_tokens').column('expires_at').execute();
+};
+
 export const dropshipStoreModule = defineStoreModule({
   name: 'alza-dropship',
-  migrations: [{ name: '0003_alza_dropship', up: dropshipMigration }],
+  migrations: [{ name: '0003_alza_dropship', up: dropshipMigration }, { name: '0011_alza_dropship_tokens', up: dropshipTokensMigration }],
 });
 
 /** A connection's dropship orders, newest first (CLI `orders`, REST `GET …/orders`). */

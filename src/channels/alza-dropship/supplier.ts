@@ -250,7 +250,10 @@ export async function cancelOrder(ctx: SupplierContext, orderNumber: string, req
   });
 }
 
-/** Extend order: keep the reservation longer; on success validUntil is at least now + 12 h [DOC]. */
+/**
+ * Extend order: keep the reservation longer; on success validUntil is at least now + 12 h [DOC] and
+ * at most reservationDays from now (the connection's reservation policy).
+ */
 export async function extendOrder(ctx: SupplierContext, orderNumber: string, req: ExtendRequest): Promise<SupplierAnswer> {
   const refused = checkParties(ctx.config, req);
   if (refused) return refused;
@@ -263,8 +266,11 @@ export async function extendOrder(ctx: SupplierContext, orderNumber: string, req
       return answer(400, ERROR_CODES.InvalidInput, `validUntil: ${(err as Error).message}`);
     }
   }
+  // What is asked, but at least now + 12 h [DOC] and at most what a new reservation gets
+  // (reservationDays from now): Alza is answered the validUntil actually granted.
   const floor = addHours(now, MIN_EXTEND_HOURS);
-  const target = requested ? new Date(Math.max(requested.getTime(), floor.getTime())) : addHours(now, config.reservationDays * 24);
+  const policy = addHours(now, config.reservationDays * 24);
+  const target = requested ? new Date(Math.min(Math.max(requested.getTime(), floor.getTime()), policy.getTime())) : policy;
   const hash = contentHash(req);
   const db = dropshipDb(ctx.store);
   await prepare(ctx, orderNumber);
@@ -276,7 +282,7 @@ export async function extendOrder(ctx: SupplierContext, orderNumber: string, req
     if (state === 'cancelled' || state === 'out_of_stock') {
       return answer(200, ERROR_CODES.OperationRejected, `Order ${orderNumber} holds no reservation; it cannot be extended.`);
     }
-    // A confirmed order holds its goods without an end: grant what was asked.
+    // A confirmed order holds its goods without an end: grant what was asked (within the policy).
     if (CONFIRMED_OR_LATER.has(state)) return granted(target.toISOString());
     if (state === 'reserved' && row.extend_hash === hash && row.valid_until !== null) return granted(row.valid_until);
     const record = parseRecord(row);

@@ -16,6 +16,7 @@ import type { DropshipProjections } from './projection.ts';
 import { DROPSHIP_ZONE } from './protocol.ts';
 import { dropshipDb } from './store.ts';
 import { releaseExpiredReservations } from './expiry.ts';
+import { pruneTokens } from './replay.ts';
 
 /** The HTTP client towards a connection's Buyer API, from the connection's http settings. */
 export function buyerHttpClient(config: AlzaDropshipConfig, logger: Logger): HttpClient {
@@ -142,6 +143,7 @@ export class DropshipWorker {
     await this.step('release expired reservations', () => releaseExpiredReservations(store, now, { projections, logger }));
     const checkAvailability = now.getTime() - this.lastAvailabilityCheck >= 60_000;
     if (checkAvailability) this.lastAvailabilityCheck = now.getTime();
+    if (checkAvailability) await this.step('forget expired tokens', () => pruneTokens(store, now));
     for (const config of this.opts.connections) {
       if (this.abort.signal.aborted) return;
       await this.step('store canonical orders', () => projections.project(config.name, { now, logger }));
