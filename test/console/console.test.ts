@@ -103,7 +103,7 @@ describe.skipIf(!run)('operations console (Chromium)', () => {
 
     await p.locator('select[name=status]').selectOption('processing');
     await p.getByRole('button', { name: 'Apply' }).click();
-    await expect.poll(() => p.evaluate(() => location.hash)).toContain('status=processing');
+    await expect.poll(() => p.evaluate('location.hash')).toContain('status=processing');
     await expect.poll(async () => new Set(await p.locator('table.orders tbody tr .badge').allTextContents())).toEqual(new Set(['processing']));
 
     const [target] = (await env.api<{ data: ApiOrder[] }>('GET', '/v1/orders?connection=md&limit=1&sort=createdAt')).data;
@@ -222,12 +222,12 @@ describe.skipIf(!run)('operations console (Chromium)', () => {
     await signIn(p, env.url, env.writeKey);
     await p.goto(`${env.url}/#/orders`);
     await p.locator('table.orders tbody tr').first().waitFor();
-    await p.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true));
+    await p.evaluate('window.stillHere = true');
     const [id] = env.ecommd.insertOrders(1);
     await env.api('POST', '/v1/connections/md/sync?wait=true');
     const created = (await env.api<{ data: ApiOrder[] }>('GET', `/v1/orders?connection=md&q=${id}`)).data.find((o) => o.externalId === String(id))!;
     await p.locator(`tr[data-order="${created.id}"]`).waitFor({ timeout: 15_000 });
-    expect(await p.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
+    expect(await p.evaluate('window.stillHere')).toBe(true);
   });
 
   it('signs out: the cookie is cleared and the session no longer works', async () => {
@@ -274,31 +274,27 @@ async function streamText(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// (in-page code as strings: this file is type-checked with Node's types, not the DOM's)
+const MARK_FOCUSABLE = `(() => {
+  const all = [...document.querySelectorAll('a[href], button, input, select, textarea, summary')]
+    .filter((el) => el.getClientRects().length > 0 && !el.disabled && !el.closest('[hidden]'));
+  all.forEach((el, i) => (el.dataset.kbd = String(i)));
+  window.reached = new Set();
+  document.addEventListener('focusin', (e) => { const id = e.target.dataset && e.target.dataset.kbd; if (id !== undefined) window.reached.add(id); });
+  if (all[0]) all[0].focus(); // Tab walks on from the first focusable element, in document order
+  return all.length;
+})()`;
+const UNREACHED = `[...document.querySelectorAll('[data-kbd]')]
+  .filter((el) => !window.reached.has(el.dataset.kbd))
+  .map((el) => el.tagName.toLowerCase() + ' ' + ((el.textContent || '').trim().slice(0, 40) || el.getAttribute('aria-label') || ''))`;
+
 /** The visible, enabled buttons, links, inputs, selects and summaries of the page that Tab never reaches. */
 async function unreachableByTab(page: Page): Promise<string[]> {
-  const total = await page.evaluate(() => {
-    const all = [...document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary')]
-      .filter((el) => el.getClientRects().length > 0 && !(el as HTMLButtonElement).disabled && !el.closest('[hidden]'));
-    all.forEach((el, i) => (el.dataset.kbd = String(i)));
-    const w = window as unknown as { reached: Set<string> };
-    w.reached = new Set();
-    document.addEventListener('focusin', (e) => {
-      const id = (e.target as HTMLElement).dataset?.kbd;
-      if (id !== undefined) w.reached.add(id);
-    });
-    all[0]?.focus(); // Tab walks on from the first focusable element, in document order
-    return all.length;
-  });
-  const unreached = () => page.evaluate(() => {
-    const reached = (window as unknown as { reached: Set<string> }).reached;
-    return [...document.querySelectorAll<HTMLElement>('[data-kbd]')]
-      .filter((el) => !reached.has(el.dataset.kbd!))
-      .map((el) => `${el.tagName.toLowerCase()} ${(el.textContent ?? '').trim().slice(0, 40) || el.getAttribute('aria-label') || ''}`);
-  });
-  let left = await unreached();
+  const total = (await page.evaluate(MARK_FOCUSABLE)) as number;
+  let left = (await page.evaluate(UNREACHED)) as string[];
   for (let pressed = 0; left.length > 0 && pressed < total * 2 + 50; pressed += 25) {
     for (let i = 0; i < 25; i++) await page.keyboard.press('Tab');
-    left = await unreached();
+    left = (await page.evaluate(UNREACHED)) as string[];
   }
   return left;
 }
