@@ -6,7 +6,8 @@
  * working: the store (data/demo.db), the API key and the ports of the simulators and of the API,
  * remembered in data/demo-state.json. The simulators generate their orders again from the same seed
  * and history; the first sync of the second run picks up from the store's checkpoints. `--reset`
- * starts afresh; a port that is taken now is replaced by a free one, and the demo says so.
+ * starts afresh (on the same ports); a port that is taken now is replaced by a free one, and the demo
+ * says so.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -104,9 +105,9 @@ async function runDemo(opts: DemoOptions, globals: GlobalOptions): Promise<void>
   const configFile = resolve(dir, 'demo.yaml');
   out('orderhub demo\n\n');
 
-  let kept = opts.reset ? null : readState(dir);
-  if (kept && !existsSync(database)) kept = null;
-  if (opts.reset) out(`--reset: starting afresh in ${dir} (a new store, API key and order history)\n`);
+  const previous = readState(dir);
+  const kept = opts.reset || !existsSync(database) ? null : previous;
+  if (opts.reset) out(`--reset: starting afresh in ${dir} (a new store, API key and order history; the same ports)\n`);
   else if (kept) out(`keeping the demo in ${dir}: its store, API key and ports (--reset starts afresh)\n`);
   else if (existsSync(database)) out(`a store of an earlier demo without its state file: starting afresh in ${dir}\n`);
   else out(`a new demo in ${dir} (a second run keeps it; --reset starts afresh)\n`);
@@ -119,9 +120,10 @@ async function runDemo(opts: DemoOptions, globals: GlobalOptions): Promise<void>
     version: 1,
     since,
     seed: kept?.seed ?? SEED,
-    orders: opts.orders ?? kept?.orders ?? 2000,
-    simulatorPort: opts.simulatorPort ?? kept?.simulatorPort ?? DEFAULT_SIMULATOR_PORT,
-    apiPort: opts.port ?? kept?.apiPort ?? DEFAULT_API_PORT,
+    // the size and the ports outlive --reset: a config pointing at the simulators stays right
+    orders: opts.orders ?? previous?.orders ?? 2000,
+    simulatorPort: opts.simulatorPort ?? previous?.simulatorPort ?? DEFAULT_SIMULATOR_PORT,
+    apiPort: opts.port ?? previous?.apiPort ?? DEFAULT_API_PORT,
     apiKey: kept?.apiKey ?? null,
   };
   if (kept && state.orders !== kept.orders) out(`--orders ${state.orders}: the simulators generate another history than the kept store's (${kept.orders} per channel)\n`);
@@ -176,7 +178,8 @@ async function runDemo(opts: DemoOptions, globals: GlobalOptions): Promise<void>
     writeState(dir, { ...state, apiKey: key });
   }
   out(
-    `\nREST API on ${api.url} (docs ${api.url}/docs) — demo API key (write scope${keyKept ? ', kept from the last run' : ''}): ${key}\n` +
+    `\nOperations console: ${api.url}/ — sign in with the demo API key ${key}\n` +
+    `REST API on ${api.url} (docs ${api.url}/docs) — demo API key (write scope${keyKept ? ', kept from the last run' : ''}): ${key}\n` +
       `  curl -H 'Authorization: Bearer ${key}' '${api.url}/v1/orders?limit=5'\n` +
       `  curl -H 'Authorization: Bearer ${key}' '${api.url}/v1/events?limit=5'\n`,
   );
