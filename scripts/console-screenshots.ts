@@ -36,6 +36,7 @@ try {
   for (const [name, hash, ready] of shots) {
     await page.goto(`${env.url}/${hash}`);
     await page.waitForSelector(ready);
+    if (name === 'connections') await page.getByText('Sync runs').first().click(); // the runs, with their counts
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: name === 'order' });
   }
