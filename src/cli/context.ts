@@ -112,10 +112,15 @@ function fileSize(path: string): number {
   }
 }
 
-/** `log: see data/orderhub.log` when this process wrote to its log file, else null. */
+/** For commands that run until stopped: `log: <file> …` when the log goes to a file, else null. */
+export function logFileLine(): string | null {
+  return logFileInUse ? `log: ${logFileInUse.path} (--verbose prints the log here)` : null;
+}
+
+/** `log: <file> …` when this process wrote to its log file, else null. */
 export function logFileNotice(): string | null {
   if (!logFileInUse || fileSize(logFileInUse.path) <= logFileInUse.sizeAtStart) return null;
-  return `log: ${logFileInUse.path} (--verbose prints the log here)`;
+  return logFileLine();
 }
 
 export async function openContext(opts: GlobalOptions): Promise<CliContext> {

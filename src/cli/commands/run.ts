@@ -4,7 +4,7 @@ import { channels } from '../../channels/registry.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { WebhookDispatcher } from '../../webhooks/dispatcher.ts';
 import { WriteBackWorker } from '../../outbox/worker.ts';
-import { openContext, type GlobalOptions } from '../context.ts';
+import { logFileLine, openContext, type GlobalOptions } from '../context.ts';
 import { wholeNumber } from '../options.ts';
 import { printSummaries } from './sync.ts';
 
@@ -30,6 +30,8 @@ export function registerRun(program: Command): void {
         : [];
       for (const w of workers) w.start();
       process.stderr.write(`scheduler running for ${ctx.config.connections.filter((c) => c.enabled).map((c) => `${c.name} (${c.schedule})`).join(', ')}; Ctrl-C to stop\n`);
+      const log = logFileLine();
+      if (log) process.stderr.write(`${log}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

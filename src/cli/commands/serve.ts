@@ -6,7 +6,7 @@ import { startApiServer } from '../../api/app.ts';
 import { parseProcesses, runServeCluster, serveWorkerIndex, workerLink } from '../../api/cluster.ts';
 import { sweepArrayBuffersOnMainThread } from '../../api/reader.ts';
 import { listApiKeys } from '../../api/store/api-keys.ts';
-import { openContext, UsageError, type GlobalOptions } from '../context.ts';
+import { logFileLine, openContext, UsageError, type GlobalOptions } from '../context.ts';
 
 interface ServeOptions {
   host?: string;
@@ -86,6 +86,7 @@ function banner(url: string, keys: number, processes: number): string {
   return (
     `orderhub API on ${url}${processes > 1 ? ` (${processes} processes)` : ''} (docs ${url}/docs, OpenAPI ${url}/openapi.json)\n` +
     (keys === 0 ? 'no API key exists yet: create one with `orderhub apikey create --scope read|write`\n' : '') +
+    (logFileLine() ? `${logFileLine()}\n` : '') +
     'Ctrl-C to stop\n'
   );
 }
