@@ -26,7 +26,7 @@ import { syncConnection } from '../../core/sync/engine.ts';
 import { startSandbox, writeSandboxConfig, type Sandbox } from '../../sandbox/sandbox.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { chooseLog, openLogger, type GlobalOptions } from '../context.ts';
-import { formatTable, truncate } from '../format.ts';
+import { formatTable, truncate, withoutOwnName } from '../format.ts';
 import { wholeNumber } from '../options.ts';
 import { printSummaries } from './sync.ts';
 
@@ -198,7 +198,7 @@ async function runDemo(opts: DemoOptions, globals: GlobalOptions): Promise<void>
     store, registry: channels, connections: config.connections, logger, runAtStart: false,
     onSummary: (s) => {
       const c = s.counts;
-      out(`${new Date().toISOString().slice(11, 19)} ${s.connection}: ${s.status === 'succeeded' ? 'ok' : `FAILED: ${s.error}`} — ${c.created} new, ${c.updated} changed, ${c.unchanged} unchanged\n`);
+      out(`${new Date().toISOString().slice(11, 19)} ${s.connection}: ${s.status === 'succeeded' ? 'ok' : `FAILED: ${withoutOwnName(s.connection, s.error ?? '')}`} — ${c.created} new, ${c.updated} changed, ${c.unchanged} unchanged\n`);
     },
   });
   scheduler.start();

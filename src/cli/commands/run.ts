@@ -6,6 +6,7 @@ import { WebhookDispatcher } from '../../webhooks/dispatcher.ts';
 import { WriteBackWorker } from '../../outbox/worker.ts';
 import { logFileLine, openContext, type GlobalOptions } from '../context.ts';
 import { wholeNumber } from '../options.ts';
+import { withoutOwnName } from '../format.ts';
 import { printSummaries } from './sync.ts';
 
 export function registerRun(program: Command): void {
@@ -18,7 +19,11 @@ export function registerRun(program: Command): void {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       const scheduler = new Scheduler({
         store: ctx.store, registry: channels, connections: ctx.config.connections, logger: ctx.logger,
-        onSummary: (s) => printSummaries([s]),
+        onSummary: (s) => {
+          printSummaries([s]);
+          // the reason too: on a terminal the log is in a file
+          if (s.status === 'failed') process.stderr.write(`error: ${s.connection}: ${withoutOwnName(s.connection, s.error ?? 'failed')}\n`);
+        },
       });
       scheduler.start();
       // Deliveries are claimed with leases, so these may run here and in `serve` at the same time.
