@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { channels } from '../../channels/registry.ts';
 import { describeConnections, listSyncRuns, runInfo } from '../../api/routes/connections.ts';
+import { toFailureInfo } from '../../api/routes/failures.ts';
 import { listFailures } from '../../core/store/runs.ts';
 import { openContext, rejectUnknownNames, type GlobalOptions } from '../context.ts';
 import { nameList, wholeNumber } from '../options.ts';
@@ -83,7 +84,7 @@ export function registerStatus(program: Command): void {
     .option('-c, --connection <names>', 'only these connections (comma-separated, or the option repeated)', nameList)
     .option('-n, --limit <n>', 'how many', wholeNumber(1), 50)
     .option('--raw', 'print each raw payload too')
-    .option('--json', 'print them as JSON (with the raw payloads)')
+    .option('--json', 'print them as GET /v1/failures does (its `data`, with the raw payloads)')
     .action(async (opts: { connection?: string[]; limit: number; raw?: boolean; json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
@@ -91,11 +92,7 @@ export function registerStatus(program: Command): void {
         // one query per connection asked for, newest first overall
         const lists = await Promise.all((opts.connection?.length ? opts.connection : [undefined]).map((connection) => listFailures(ctx.store.db, { connection, limit: opts.limit })));
         const rows = lists.flat().sort((a, b) => Number(b.id) - Number(a.id)).slice(0, opts.limit);
-        if (opts.json) {
-          return printJson(rows.map((f) => ({
-            id: Number(f.id), connection: f.connection, runId: f.run_id === null ? null : Number(f.run_id), externalId: f.external_id, at: f.at, error: f.error, payload: parsePayload(f.payload),
-          })));
-        }
+        if (opts.json) return printJson(rows.map(toFailureInfo));
         if (rows.length === 0) {
           process.stdout.write('no failed records\n');
           return;
@@ -110,13 +107,4 @@ export function registerStatus(program: Command): void {
         await ctx.close();
       }
     });
-}
-
-/** A quarantined payload is kept as it came; it may not even be JSON. */
-function parsePayload(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
