@@ -37,6 +37,20 @@ module.exports = {
       to: { path: '^src/channels/(?!kit/)' },
     },
     {
+      name: 'console-talks-to-the-server-only-through-the-api',
+      severity: 'error',
+      comment: 'src/console runs in the browser and uses the public REST API only: it imports no server module (the core\'s shared types aside, see the next rule).',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(?!console/)', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'console-shares-only-core-types',
+      severity: 'error',
+      comment: 'The console may share the core\'s types (the canonical order), nothing of the edges or channels.',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(?!console/|core/)' },
+    },
+    {
       name: 'product-code-imports-no-tests',
       severity: 'error',
       comment: 'Tests and benchmarks use the product; the product never imports them.',
