@@ -9,6 +9,8 @@
  * may only depend on the core's tables and on its own earlier migrations.
  */
 import type { Kysely } from 'kysely';
+import type { RunCounts } from './runs.ts';
+import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -25,10 +27,31 @@ export interface StoreMigration {
   splitFrom?: string;
 }
 
+/** A finished sync run, as a module's onSyncOutcome sees it. */
+export interface SyncOutcome {
+  connection: string;
+  runId: number;
+  /** ISO UTC: when the run finished (the engine's clock) */
+  at: string;
+  ok: boolean;
+  error: string | null;
+  /** why the connection now needs attention (refused credentials, a full disk), else null */
+  needsAttention: string | null;
+  counts: RunCounts;
+  /** the connection's row before this outcome was recorded */
+  before: { health: string; attention: string | null; lastError: string | null; lastSuccessAt: string | null };
+}
+
 export interface StoreModule {
   /** who owns the tables, for messages ('core', 'api', 'alza-dropship', …) */
   name: string;
   migrations: readonly StoreMigration[];
+  /**
+   * Called inside the transaction that records a sync run's outcome (the journal lock taken, the
+   * connection's row not yet changed), so what a module writes because of it (the alerts' system
+   * events) commits with the outcome or not at all. The core calls it without knowing the module.
+   */
+  onSyncOutcome?: (trx: Kysely<Database>, outcome: SyncOutcome) => Promise<void>;
 }
 
 export function defineStoreModule(module: StoreModule): StoreModule {

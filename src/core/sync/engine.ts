@@ -22,11 +22,12 @@ import type { ChannelDefinition, Connector, PullQuery } from '../connector.ts';
 import { AuthError } from '../http/errors.ts';
 import { isStorageFull, type StoreHandle } from '../store/db.ts';
 import {
-  acquireLease, ensureConnection, getState, readCheckpoint, recordSyncOutcome, releaseLease, setState, takeOverLease, writeCheckpoint,
+  acquireLease, ensureConnection, getState, readCheckpoint, releaseLease, setState, takeOverLease, writeCheckpoint,
 } from '../store/connections.ts';
 import { ORDERHUB_VERSION } from '../version.ts';
-import { closeAbandonedRuns, finishRun, startRun, type RunCounts } from '../store/runs.ts';
+import { closeAbandonedRuns, startRun, type RunCounts } from '../store/runs.ts';
 import { describeError, ingestRecords, WarningLog } from './ingest.ts';
+import { recordRunOutcome } from './outcome.ts';
 import { walkPages } from './pager.ts';
 import { createConnectorRuntime } from './runtime.ts';
 import { refreshClosedOrders, refreshOpenOrders, windowQuery } from './refresh.ts';
@@ -198,19 +199,17 @@ export async function syncConnection(deps: SyncDependencies, options: SyncOption
 
     const status = 'succeeded' as const;
     if (mapping !== null && mode !== 'since' && recorded !== mapping) await setState(store.db, config.name, MAPPING_STATE_KEY, mapping);
-    await finishRun(store.db, runId, { status, counts, error: null, warnings: warnings.lines() }, now());
-    await recordSyncOutcome(store.db, config.name, { ok: true }, now());
+    await recordRunOutcome(store, log, { connection: config.name, runId, counts, warnings: warnings.lines(), error: null, needsAttention: null }, now());
     log.info({ ...counts, windows: windowsWalked, refreshed, rechecked }, 'sync finished');
     return summary(status, runId, { windows: windowsWalked, refreshed, rechecked, requests: runtime.httpStats().requests });
   } catch (err) {
     const message = describeError(err);
     // A full disk, like refused credentials, will not go away by syncing again: someone must act.
     const needsAttention = err instanceof AuthError || isStorageFull(err) ? message : null;
-    // Recording may fail for the same reason (no room); each record is tried on its own, the lease is
-    // released below whatever happens, and the run's own error is what is reported.
-    const unrecorded = (what: string) => (recordErr: unknown) => log.error({ err: describeError(recordErr), cause: message }, `sync failed and its ${what} could not be recorded`);
-    await finishRun(store.db, runId, { status: 'failed', counts, error: message, warnings: warnings.lines() }, now()).catch(unrecorded('run'));
-    await recordSyncOutcome(store.db, config.name, { ok: false, error: message, needsAttention }, now()).catch(unrecorded('outcome'));
+    // Recording may fail for the same reason (no room); recordRunOutcome then tries each record on its
+    // own, the lease is released below whatever happens, and the run's own error is what is reported.
+    await recordRunOutcome(store, log, { connection: config.name, runId, counts, warnings: warnings.lines(), error: message, needsAttention }, now())
+      .catch((recordErr: unknown) => log.error({ err: describeError(recordErr), cause: message }, 'sync failed and its outcome could not be recorded'));
     log.error({ err: message, ...counts }, 'sync failed');
     return summary('failed', runId, { windows: windowsWalked, refreshed, rechecked, requests: runtime.httpStats().requests, error: message });
   } finally {
