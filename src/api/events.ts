@@ -1,8 +1,14 @@
 /**
- * The change feed. An event IS an order_journal row, written in the same transaction as the order
- * change it describes; its id is `evt_<seq>`. Journal writers are serialised (SQLite has one writer;
- * on PostgreSQL they take an advisory lock, see core/sync/ingest.ts), so sequence order is commit
+ * The change feed. An event IS an order_journal row, written in the same transaction as the change
+ * it describes; its id is `evt_<seq>`. Journal writers are serialised (SQLite has one writer; on
+ * PostgreSQL they take an advisory lock, see core/sync/ingest.ts), so sequence order is commit
  * order: a reader that asks for `seq > cursor` never skips an event that commits later.
+ *
+ * Order events (order.*) and system events (a sync failed, a connection needs attention or went
+ * silent, a write-back failed, a webhook delivery was dead-lettered) share the one sequence, so a
+ * cursor means the same position for both; a system event's row has its type as `kind`, the order
+ * it concerns or none, and its data object in `diff` (core/store/journal.ts). Clients that want
+ * order events only ask for their types (`?types=`, a subscription's `events`).
  *
  * The same serialisation is used by GET /v1/events and by webhook bodies, so a webhook carries
  * exactly what the feed shows.
@@ -11,27 +17,43 @@ import type { Kysely } from 'kysely';
 import type { CanonicalOrder } from '../core/canonical/order.ts';
 import type { Database, JournalRow } from '../core/store/schema.ts';
 
-export const EVENT_TYPES = ['order.created', 'order.changed', 'order.status_changed'] as const;
+export const ORDER_EVENT_TYPES = ['order.created', 'order.changed', 'order.status_changed'] as const;
+/** Written by the engine's outcome hook (alerts), the alerts worker, the outbox and the webhook dispatcher. */
+export const SYSTEM_EVENT_TYPES = [
+  'connection.needs_attention', 'connection.silent', 'sync.failed', 'sync.recovered', 'write_back.failed', 'webhook.dead_lettered',
+] as const;
+export const EVENT_TYPES = [...ORDER_EVENT_TYPES, ...SYSTEM_EVENT_TYPES] as const;
+export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
+export type SystemEventType = (typeof SYSTEM_EVENT_TYPES)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
 
-const KIND_TO_TYPE: Record<string, EventType> = {
+const KIND_TO_TYPE: Record<string, OrderEventType> = {
   created: 'order.created',
   changed: 'order.changed',
   status_changed: 'order.status_changed',
 };
 
+export function isSystemEventType(type: string): type is SystemEventType {
+  return (SYSTEM_EVENT_TYPES as readonly string[]).includes(type);
+}
+
 export function eventTypeOf(kind: string): EventType {
+  if (isSystemEventType(kind)) return kind;
   return KIND_TO_TYPE[kind] ?? 'order.changed';
 }
 
+/** The journal kinds of these event types (a system event's kind is its type). */
 export function journalKindsOf(types: readonly EventType[]): string[] {
-  return Object.entries(KIND_TO_TYPE).filter(([, t]) => types.includes(t)).map(([k]) => k);
+  return [
+    ...Object.entries(KIND_TO_TYPE).filter(([, t]) => types.includes(t)).map(([k]) => k),
+    ...types.filter(isSystemEventType),
+  ];
 }
 
 export interface OrderEvent {
   id: string;
   seq: number;
-  type: EventType;
+  type: OrderEventType;
   occurredAt: string;
   orderId: string;
   connection: string;
@@ -41,14 +63,41 @@ export interface OrderEvent {
   order?: CanonicalOrder | null;
 }
 
+export interface SystemEvent {
+  id: string;
+  seq: number;
+  type: SystemEventType;
+  occurredAt: string;
+  /** the order it concerns (write_back.failed), else null */
+  orderId: string | null;
+  connection: string;
+  /** what happened: the run, the error, the delivery … (per type, see docs/api.md) */
+  data: Record<string, unknown>;
+  order?: CanonicalOrder | null;
+}
+
+export type FeedEvent = OrderEvent | SystemEvent;
+
+export function isOrderEvent(e: FeedEvent): e is OrderEvent {
+  return !isSystemEventType(e.type);
+}
+
 export function eventId(seq: number): string {
   return `evt_${seq}`;
 }
 
-/** The event of one journal row, keys in a fixed order. `orderJson` is the stored order's JSON text. */
-export function toEvent(row: Pick<JournalRow, 'seq' | 'order_id' | 'connection' | 'at' | 'kind' | 'from_status' | 'to_status' | 'diff'>, order?: CanonicalOrder | null): OrderEvent {
+type EventRow = Pick<JournalRow, 'seq' | 'order_id' | 'connection' | 'at' | 'kind' | 'from_status' | 'to_status' | 'diff'>;
+
+/** The event of one journal row, keys in a fixed order. `order` is added when given (and the event concerns an order). */
+export function toEvent(row: EventRow, order?: CanonicalOrder | null): FeedEvent {
   const seq = Number(row.seq);
   const type = eventTypeOf(row.kind);
+  if (isSystemEventType(type)) {
+    const orderId = row.order_id === '' ? null : row.order_id;
+    const e: SystemEvent = { id: eventId(seq), seq, type, occurredAt: row.at, orderId, connection: row.connection, data: row.diff ? (JSON.parse(row.diff) as Record<string, unknown>) : {} };
+    if (order !== undefined && orderId !== null) e.order = order;
+    return e;
+  }
   const e: OrderEvent = { id: eventId(seq), seq, type, occurredAt: row.at, orderId: row.order_id, connection: row.connection };
   if (type === 'order.status_changed') {
     e.fromStatus = row.from_status;
@@ -86,7 +135,7 @@ export interface FeedQuery {
   includeOrder?: boolean | undefined;
 }
 
-export async function readFeed(db: Kysely<Database>, q: FeedQuery): Promise<{ events: OrderEvent[]; next: number }> {
+export async function readFeed(db: Kysely<Database>, q: FeedQuery): Promise<{ events: FeedEvent[]; next: number }> {
   let query = db
     .selectFrom('order_journal')
     .select(['seq', 'order_id', 'connection', 'at', 'kind', 'from_status', 'to_status', 'diff'])
@@ -95,7 +144,7 @@ export async function readFeed(db: Kysely<Database>, q: FeedQuery): Promise<{ ev
   if (q.connection) query = query.where('connection', '=', q.connection);
   if (q.orderId) query = query.where('order_id', '=', q.orderId);
   const rows = await query.orderBy('seq').limit(q.limit).execute();
-  const orders = q.includeOrder ? await ordersById(db, rows.map((r) => r.order_id)) : undefined;
+  const orders = q.includeOrder ? await ordersById(db, rows.map((r) => r.order_id).filter((id) => id !== '')) : undefined;
   const events = rows.map((r) => toEvent(r, orders ? (orders.get(r.order_id) ?? null) : undefined));
   const next = rows.length > 0 ? Number(rows[rows.length - 1]!.seq) : q.after;
   return { events, next };

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { canonicalOrderSchema } from '../core/canonical/order.ts';
 import { CANONICAL_STATUSES } from '../core/canonical/status.ts';
-import { EVENT_TYPES } from './events.ts';
+import { EVENT_TYPES, ORDER_EVENT_TYPES, SYSTEM_EVENT_TYPES } from './events.ts';
 import { ORDER_SORTS } from './orders-query.ts';
 import { secretProblem, SIGNING_SCHEMES } from '../webhooks/signature.ts';
 
@@ -67,10 +67,10 @@ export const orderPageSchema = z.object({ data: z.array(orderSchema), next: z.st
 
 export const fieldChangeSchema = z.object({ path: z.string(), from: z.unknown(), to: z.unknown() });
 
-export const eventSchema = z.object({
+const orderEventSchema = z.object({
   id: z.string().describe('evt_<seq>'),
   seq: z.number().int(),
-  type: z.enum(EVENT_TYPES),
+  type: z.enum(ORDER_EVENT_TYPES),
   occurredAt: z.string(),
   orderId: z.string(),
   connection: z.string(),
@@ -79,6 +79,19 @@ export const eventSchema = z.object({
   toStatus: z.string().nullable().optional(),
   order: orderSchema.nullable().optional(),
 });
+
+const systemEventSchema = z.object({
+  id: z.string().describe('evt_<seq>'),
+  seq: z.number().int(),
+  type: z.enum(SYSTEM_EVENT_TYPES),
+  occurredAt: z.string(),
+  orderId: z.string().nullable().describe('the order it concerns (write_back.failed), else null'),
+  connection: z.string(),
+  data: z.record(z.string(), z.unknown()).describe('what happened, per type (docs/api.md, System events)'),
+  order: orderSchema.nullable().optional(),
+});
+
+export const eventSchema = z.union([orderEventSchema, systemEventSchema]);
 
 export const eventsQuery = z
   .object({
@@ -185,7 +198,7 @@ export const syncRunSchema = z.object({
 export const webhookCreateBody = z
   .object({
     url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
-    events: z.array(z.enum(EVENT_TYPES)).min(1).optional().describe('default: every event type'),
+    events: z.array(z.enum(EVENT_TYPES)).min(1).max(20).optional().describe(`default: the order events (${ORDER_EVENT_TYPES.join(', ')}); system events when named; at most 20 entries`),
     secret: z.string().min(16).max(200).optional().describe('HMAC key; generated (and shown once) when omitted. For signing "standard": whsec_ + base64 of 24 to 64 bytes'),
     description: z.string().max(500).optional(),
     includeOrder: z.boolean().optional().describe('add the current order to each event'),
@@ -227,7 +240,7 @@ export const deliverySchema = z.object({
   eventId: z.string(),
   eventSeq: z.number(),
   eventType: z.string(),
-  orderId: z.string(),
+  orderId: z.string().nullable().describe('null for a system event that concerns no order'),
   state: z.string(),
   attempts: z.number(),
   nextAttemptAt: z.string().nullable(),

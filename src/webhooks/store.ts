@@ -13,7 +13,8 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { StoreHandle } from '../core/store/db.ts';
 import { webhookTables, type WebhookDeliveriesTable, type WebhookSubscriptionsTable } from './tables.ts';
 import type { Database } from '../core/store/schema.ts';
-import { EVENT_TYPES, eventTypeOf, journalHead, type EventType } from '../api/events.ts';
+import { eventTypeOf, journalHead, ORDER_EVENT_TYPES, type EventType } from '../api/events.ts';
+import { appendSystemEvent, lockJournal } from '../core/store/journal.ts';
 import { newWebhookSecret, secretProblem, type SigningScheme } from './signature.ts';
 import { redactUrl, type TargetPolicy } from './targets.ts';
 
@@ -78,12 +79,13 @@ export async function createSubscription(
   const signing = params.signing ?? 'orderhub';
   const secret = params.secret ?? newWebhookSecret(signing);
   const iso = now.toISOString();
-  // A new subscription receives the events after the moment it was created (or every stored one).
+  // A new subscription receives the events after the moment it was created (or every stored one);
+  // without a list of types, the order events (system events are asked for by name).
   const cursor = params.fromStart ? 0 : await journalHead(coreDb);
   const row: SubscriptionRow = {
     id: `wh_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
     url: params.url,
-    events: JSON.stringify(params.events && params.events.length > 0 ? [...new Set(params.events)] : [...EVENT_TYPES]),
+    events: JSON.stringify(params.events && params.events.length > 0 ? [...new Set(params.events)] : [...ORDER_EVENT_TYPES]),
     secret,
     description: params.description ?? null,
     include_order: params.includeOrder ? 1 : 0,
@@ -238,27 +240,49 @@ export async function markDelivered(coreDb: Kysely<Database>, ids: readonly numb
   }
 }
 
-/** Records a failed attempt: retried after the schedule's next delay, or dead-lettered. */
+/**
+ * Records a failed attempt: retried after the schedule's next delay, or dead-lettered. A dead letter
+ * appends a webhook.dead_lettered event in the same transaction (not for a delivery that is itself
+ * one: a receiver that is down for good must not make an endless chain of them).
+ */
 export async function markFailed(
   coreDb: Kysely<Database>,
-  d: Pick<DeliveryRow, 'id' | 'attempts'>,
+  d: Pick<DeliveryRow, 'id' | 'attempts' | 'subscription_id' | 'event_seq' | 'event_type' | 'order_id'>,
   owner: string,
   failure: { status: number | null; error: string },
   schedule: readonly number[],
   now = new Date(),
 ): Promise<'pending' | 'dead'> {
-  const db = webhookTables(coreDb);
   const iso = now.toISOString();
   const delay = schedule[d.attempts - 1];
   const state = delay === undefined ? 'dead' : 'pending';
   // up to 10 % jitter so a receiver coming back is not hit by every retry at once
   const next = delay === undefined ? iso : new Date(now.getTime() + Math.round(delay * (1 + Math.random() * 0.1))).toISOString();
-  await db
-    .updateTable('webhook_deliveries')
-    .set({ state, next_attempt_at: next, lease_owner: null, lease_until: null, last_status: failure.status, last_error: failure.error.slice(0, 500), updated_at: iso })
-    .where('id', '=', d.id)
-    .where('lease_owner', '=', owner)
-    .execute();
+  const lastError = failure.error.slice(0, 500);
+  const update = (db: Kysely<Database>) =>
+    webhookTables(db)
+      .updateTable('webhook_deliveries')
+      .set({ state, next_attempt_at: next, lease_owner: null, lease_until: null, last_status: failure.status, last_error: lastError, updated_at: iso })
+      .where('id', '=', d.id)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+  if (state === 'pending' || d.event_type === 'webhook.dead_lettered') {
+    await update(coreDb);
+    return state;
+  }
+  await coreDb.transaction().execute(async (trx) => {
+    await lockJournal(trx);
+    if (Number((await update(trx)).numUpdatedRows) === 0) return; // no longer ours
+    const event = await trx.selectFrom('order_journal').select('connection').where('seq', '=', d.event_seq).executeTakeFirst();
+    const sub = await webhookTables(trx).selectFrom('webhook_subscriptions').select('url').where('id', '=', d.subscription_id).executeTakeFirst();
+    await appendSystemEvent(trx, {
+      kind: 'webhook.dead_lettered', connection: event?.connection ?? '', at: iso,
+      data: {
+        subscriptionId: d.subscription_id, url: sub ? redactUrl(sub.url) : null, deliveryId: d.id, eventId: `evt_${d.event_seq}`,
+        eventType: d.event_type, orderId: d.order_id === '' ? null : d.order_id, attempts: d.attempts, lastStatus: failure.status, lastError,
+      },
+    });
+  });
   return state;
 }
 
@@ -281,7 +305,8 @@ export interface DeliveryInfo {
   eventId: string;
   eventSeq: number;
   eventType: string;
-  orderId: string;
+  /** null: a system event about no order */
+  orderId: string | null;
   state: string;
   attempts: number;
   nextAttemptAt: string | null;
@@ -294,7 +319,7 @@ export interface DeliveryInfo {
 export function toDeliveryInfo(r: DeliveryRow): DeliveryInfo {
   return {
     id: Number(r.id), subscriptionId: r.subscription_id, eventId: `evt_${r.event_seq}`, eventSeq: Number(r.event_seq),
-    eventType: r.event_type, orderId: r.order_id, state: r.state, attempts: r.attempts,
+    eventType: r.event_type, orderId: r.order_id === '' ? null : r.order_id, state: r.state, attempts: r.attempts,
     nextAttemptAt: r.state === 'pending' ? r.next_attempt_at : null, lastStatus: r.last_status, lastError: r.last_error,
     createdAt: r.created_at, deliveredAt: r.delivered_at,
   };

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFeed, type OrderEvent } from '../../src/api/events.ts';
+import { isOrderEvent, ORDER_EVENT_TYPES, readFeed, type OrderEvent } from '../../src/api/events.ts';
 import { verifyWebhookSignature } from '../../src/webhooks/signature.ts';
 import { mapped, putOrders, type TestApi } from './helpers.ts';
 
@@ -16,8 +16,9 @@ export async function churn(api: TestApi, prefix: string, n: number): Promise<vo
   await putOrders(api.t.store, 'shop', ids.map((id) => mapped(id, { status: 'processing', channelStatus: 'PROCESSING', note: 'packed' })), new Date('2026-03-10T02:00:00.000Z'));
 }
 
+/** The order events of the feed (what a subscription with the default event types receives). */
 export async function feedEvents(api: TestApi): Promise<OrderEvent[]> {
-  return (await readFeed(api.t.store.db, { after: 0, limit: 100_000 })).events;
+  return (await readFeed(api.t.store.db, { after: 0, limit: 100_000, types: ORDER_EVENT_TYPES })).events.filter(isOrderEvent);
 }
 
 export function perOrderSeqs(events: Array<{ orderId: string; seq: number }>): Map<string, number[]> {

@@ -26,8 +26,10 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
       tags: ['events'],
       summary: 'The durable change feed, in commit order',
       description:
-        'Every order change as an event (order.created, order.changed with a field diff, order.status_changed), ' +
-        'oldest first. Keep `next` and ask again with ?after=<next>: a consumer that does so never misses or reorders an event.',
+        'Every order change as an event (order.created, order.changed with a field diff, order.status_changed) and the ' +
+        'system events (connection.needs_attention, connection.silent, sync.failed, sync.recovered, write_back.failed, ' +
+        'webhook.dead_lettered, each with its `data`) in one sequence, oldest first; ?types= selects some of them. ' +
+        'Keep `next` and ask again with ?after=<next>: a consumer that does so never misses or reorders an event.',
       querystring: eventsQuery,
       response: { 200: eventPageSchema, ...errors },
     },
@@ -52,7 +54,7 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
   app.post('/v1/webhooks', {
     schema: {
       tags: ['webhooks'],
-      summary: 'Subscribe a URL to order events',
+      summary: 'Subscribe a URL to events (by default the order events)',
       description:
         'The answer carries the signing secret; it is shown this once. Private, loopback and link-local targets ' +
         '(10/8, 127/8, 169.254/16, fc00::/7, …) are refused unless the config allows them (webhooks.allowPrivateTargets).',

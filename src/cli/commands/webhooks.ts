@@ -1,6 +1,6 @@
 /** `orderhub webhooks add|list|remove|deliveries|redeliver`: webhook subscriptions from the command line. */
 import { Option, type Command } from 'commander';
-import { EVENT_TYPES, type EventType } from '../../api/events.ts';
+import { EVENT_TYPES, isSystemEventType, ORDER_EVENT_TYPES, type EventType } from '../../api/events.ts';
 import {
   createSubscription, deleteSubscription, getSubscription, listDeliveries, listSubscriptions, redeliver, subscriptionProblems,
 } from '../../webhooks/store.ts';
@@ -17,7 +17,7 @@ export function registerWebhooks(program: Command): void {
   webhooks
     .command('add <url>')
     .description('subscribe a URL; prints the subscription and its signing secret (shown once)')
-    .option('--events <types>', `comma-separated: ${EVENT_TYPES.join(', ')} (default: all)`)
+    .option('--events <types>', `comma-separated: ${EVENT_TYPES.join(', ')} (default: all the order.* ones)`)
     .option('--secret <secret>', 'HMAC signing secret (at least 16 characters; for --signing standard whsec_ + base64 of 24 to 64 bytes; default: generated). Prefer $ORDERHUB_WEBHOOK_SECRET: arguments show in process lists')
     .option('--description <text>', 'what this subscription is for')
     .option('--include-order', 'add the current order to every event')
@@ -64,7 +64,7 @@ export function registerWebhooks(program: Command): void {
         process.stdout.write(
           formatTable(
             ['id', 'url', 'events', 'signing', 'pending', 'dead', 'created'],
-            subs.map((s) => [s.id, truncate(s.url, 50), s.events.length === EVENT_TYPES.length ? 'all' : s.events.join(','), s.signing, count(s.id, 'pending'), count(s.id, 'dead'), s.createdAt]),
+            subs.map((s) => [s.id, truncate(s.url, 50), eventsLabel(s.events), s.signing, count(s.id, 'pending'), count(s.id, 'dead'), s.createdAt]),
           ),
         );
       } finally {
@@ -99,7 +99,7 @@ export function registerWebhooks(program: Command): void {
         process.stdout.write(
           formatTable(
             ['delivery', 'event', 'type', 'order', 'state', 'attempts', 'last status', 'next attempt', 'last error'],
-            rows.map((d) => [String(d.id), d.eventId, d.eventType, d.orderId, d.state, String(d.attempts), d.lastStatus === null ? '-' : String(d.lastStatus), d.nextAttemptAt ?? '-', truncate(d.lastError, 40)]),
+            rows.map((d) => [String(d.id), d.eventId, d.eventType, d.orderId ?? '-', d.state, String(d.attempts), d.lastStatus === null ? '-' : String(d.lastStatus), d.nextAttemptAt ?? '-', truncate(d.lastError, 40)]),
           ),
         );
       } finally {
@@ -129,4 +129,10 @@ export function registerWebhooks(program: Command): void {
         await ctx.close();
       }
     });
+}
+
+/** "all" stands for every order event type; system event types are named after it. */
+function eventsLabel(events: readonly EventType[]): string {
+  const all = ORDER_EVENT_TYPES.every((t) => events.includes(t));
+  return [...(all ? ['all'] : events.filter((t) => !isSystemEventType(t))), ...events.filter(isSystemEventType)].join(',');
 }
