@@ -8,6 +8,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { StoreHandle } from '../core/store/db.ts';
 import { outboxTables, type OutboxDatabase, type WriteBacksTable } from './tables.ts';
 import type { Database } from '../core/store/schema.ts';
+import { appendSystemEvent, lockJournal } from '../core/store/journal.ts';
 
 export type WriteBackRow = Selectable<WriteBacksTable>;
 export type WriteBackKind = 'status' | 'tracking';
@@ -97,6 +98,10 @@ export async function claimWriteBacks(store: StoreHandle, owner: string, limit: 
   return res.rows;
 }
 
+/**
+ * Records a write-back's end (only while this owner still holds it). One that was not delivered
+ * (refused by the channel, or failed) appends a write_back.failed event in the same transaction.
+ */
 export async function completeWriteBack(
   coreDb: Kysely<Database>,
   id: string,
@@ -104,18 +109,34 @@ export async function completeWriteBack(
   outcome: { state: Exclude<WriteBackState, 'accepted'>; result?: unknown; errorCode?: string; error?: string },
   now = new Date(),
 ): Promise<void> {
-  const db = outboxTables(coreDb);
   const iso = now.toISOString();
-  await db
-    .updateTable('write_backs')
-    .set({
-      state: outcome.state, result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
-      error_code: outcome.errorCode ?? null, error: outcome.error ?? null, lease_owner: null, lease_until: null,
-      updated_at: iso, completed_at: iso,
-    })
-    .where('id', '=', id)
-    .where('lease_owner', '=', owner)
-    .execute();
+  const update = (db: Kysely<Database>) =>
+    outboxTables(db)
+      .updateTable('write_backs')
+      .set({
+        state: outcome.state, result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
+        error_code: outcome.errorCode ?? null, error: outcome.error ?? null, lease_owner: null, lease_until: null,
+        updated_at: iso, completed_at: iso,
+      })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+  if (outcome.state === 'delivered') {
+    await update(coreDb);
+    return;
+  }
+  await coreDb.transaction().execute(async (trx) => {
+    await lockJournal(trx);
+    if (Number((await update(trx)).numUpdatedRows) === 0) return; // no longer ours
+    const w = await outboxTables(trx).selectFrom('write_backs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await appendSystemEvent(trx, {
+      kind: 'write_back.failed', connection: w.connection, orderId: w.order_id, at: iso,
+      data: {
+        writeBackId: w.id, kind: w.kind, request: JSON.parse(w.request) as unknown, state: w.state,
+        error: { code: w.error_code ?? 'error', message: w.error ?? '' }, attempts: w.attempts,
+      },
+    });
+  });
 }
 
 export async function retryWriteBackLater(coreDb: Kysely<Database>, id: string, owner: string, error: { code: string; message: string }, at: Date, now = new Date()): Promise<void> {
