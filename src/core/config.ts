@@ -117,6 +117,38 @@ export function parseNetwork(cidr: string): [string, number, 'ipv4' | 'ipv6'] | 
 
 const network = z.string().refine((s) => parseNetwork(s) !== null, 'must be an IP network such as 10.20.0.0/16');
 
+/** An address (alerts@example.com) or a display name with one ("orderhub <alerts@example.com>"). */
+const mailbox = z.string().refine((s) => {
+  const address = /^[^<>]*<([^<>]+)>$/.exec(s.trim())?.[1] ?? s.trim();
+  return z.email().safeParse(address).success;
+}, 'must be an e-mail address such as alerts@example.com or "orderhub <alerts@example.com>"');
+
+const alertsSchema = z
+  .object({
+    /** SMTP: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465 */
+    email: z
+      .object({
+        smtp: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587' }),
+        from: mailbox,
+        to: z.array(mailbox).min(1, 'needs at least one address'),
+      })
+      .strict()
+      .optional(),
+    /** a Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat …) */
+    slack: z.object({ url: httpUrl() }).strict().optional(),
+    /** at most one message per connection (or webhook) and alert type within this time */
+    throttle: duration.default('15m'),
+    /** a connection is silent after this many of its usual gaps between orders without one */
+    silentAfter: z.number().min(1).default(3),
+    /** …and never before this long without an order */
+    silentMinimum: duration.default('1h'),
+    /** how much of a connection's order history teaches its usual gaps (by hour of the day) */
+    silentHistory: duration.default('14d'),
+  })
+  .strict();
+
+export type AlertsConfig = z.infer<typeof alertsSchema>;
+
 const fileSchema = z
   .object({
     /** a SQLite file path (default ./data/orderhub.db) or a postgres:// URL */
@@ -139,6 +171,8 @@ const fileSchema = z
       })
       .strict()
       .default({ allowPrivateTargets: false }),
+    /** system-event notifications (src/alerts) */
+    alerts: alertsSchema.default(alertsSchema.parse({})),
     connections: z.array(z.record(z.string(), z.unknown())).default([]),
   })
   .strict();
@@ -147,6 +181,7 @@ export interface OrderhubConfig {
   database: string;
   server: { host: string; port: number; responseCache: boolean };
   webhooks: { allowPrivateTargets: boolean | string[] };
+  alerts: AlertsConfig;
   connections: BaseConnectionConfig[];
   /** where the config was read from, for messages */
   source: string;
@@ -243,7 +278,7 @@ export function parseConfig(raw: unknown, channels: ChannelConfigSource, source:
     connections.push(parsed.data);
   });
   if (problems.length > 0 || !top.success) throw new ConfigError(source, problems);
-  return { database: top.data.database, server: top.data.server, webhooks: top.data.webhooks, connections, source };
+  return { database: top.data.database, server: top.data.server, webhooks: top.data.webhooks, alerts: top.data.alerts, connections, source };
 }
 
 /**

@@ -4,6 +4,7 @@ import { channels } from '../../channels/registry.ts';
 import { Scheduler } from '../../scheduler/scheduler.ts';
 import { WebhookDispatcher } from '../../webhooks/dispatcher.ts';
 import { WriteBackWorker } from '../../outbox/worker.ts';
+import { AlertWorker } from '../../alerts/worker.ts';
 import { logFileLine, openContext, type GlobalOptions } from '../context.ts';
 import { wholeNumber } from '../options.ts';
 import { withoutOwnName } from '../format.ts';
@@ -12,9 +13,9 @@ import { printSummaries } from './sync.ts';
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('keep every enabled connection synced on its schedule, and deliver webhooks and write-backs, until SIGINT/SIGTERM; then let running work finish')
+    .description('keep every enabled connection synced on its schedule, and deliver webhooks, write-backs and alerts, until SIGINT/SIGTERM; then let running work finish')
     .option('--grace <seconds>', 'how long to wait for running syncs on shutdown before aborting them', wholeNumber(0), 30)
-    .option('--no-workers', 'only sync: leave webhook and write-back delivery to `orderhub serve`')
+    .option('--no-workers', 'only sync: leave webhook, write-back and alert delivery to `orderhub serve`')
     .action(async (opts: { grace: number; workers: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       const scheduler = new Scheduler({
@@ -31,6 +32,7 @@ export function registerRun(program: Command): void {
         ? [
             new WebhookDispatcher({ store: ctx.store, logger: ctx.logger, allowPrivateTargets: ctx.config.webhooks.allowPrivateTargets }),
             new WriteBackWorker({ store: ctx.store, logger: ctx.logger, registry: channels, connections: ctx.config.connections }),
+            new AlertWorker({ store: ctx.store, logger: ctx.logger, config: ctx.config.alerts, connections: ctx.config.connections }),
           ]
         : [];
       for (const w of workers) w.start();

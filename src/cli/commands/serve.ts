@@ -6,6 +6,7 @@ import { startApiServer } from '../../api/app.ts';
 import { parseProcesses, runServeCluster, serveWorkerIndex, workerLink } from '../../api/cluster.ts';
 import { sweepArrayBuffersOnMainThread } from '../../api/reader.ts';
 import { listApiKeys } from '../../api/store/api-keys.ts';
+import { AlertWorker } from '../../alerts/worker.ts';
 import { logFileLine, openContext, UsageError, type GlobalOptions } from '../context.ts';
 
 interface ServeOptions {
@@ -28,7 +29,7 @@ export function registerServe(program: Command): void {
     .description('run the REST API (orders, change feed, webhooks, write-back) with its webhook and write-back workers')
     .option('--host <host>', 'address to listen on (default: server.host in the config, 127.0.0.1)')
     .option('--port <port>', 'port to listen on (default: server.port in the config, 8080)')
-    .option('--no-workers', 'do not deliver webhooks and write-backs from this process')
+    .option('--no-workers', 'do not deliver webhooks, write-backs and alerts from this process')
     .option(
       '--processes <n>',
       'serve from N processes sharing the port, one per core with "auto" (webhooks and write-backs are delivered by the first)',
@@ -72,14 +73,24 @@ export function registerServe(program: Command): void {
         const server = await startApiServer({
           store: ctx.store, config: ctx.config, registry: channels, logger: ctx.logger, host: opts.host, port, workers: opts.workers,
         });
+        const alerts = startAlerts(ctx, opts.workers);
         process.stderr.write(banner(server.url, keys.length, 1));
         await stopSignal();
         process.stderr.write('stopping: finishing requests and deliveries in flight…\n');
         await server.close();
+        await alerts?.stop();
       } finally {
         await ctx.close();
       }
     });
+}
+
+/** The alerts' worker (system events to e-mail and Slack, silences) where the other workers run. */
+function startAlerts(ctx: Awaited<ReturnType<typeof openContext>>, workers: boolean): AlertWorker | null {
+  if (!workers) return null;
+  const alerts = new AlertWorker({ store: ctx.store, logger: ctx.logger, config: ctx.config.alerts, connections: ctx.config.connections });
+  alerts.start();
+  return alerts;
 }
 
 function banner(url: string, keys: number, processes: number): string {
@@ -110,9 +121,11 @@ async function serveAsWorker(index: number, globals: GlobalOptions, opts: ServeO
     // (a half-started server may hold handles; this worker has nothing left to do)
     process.exit(1);
   }
+  const alerts = startAlerts(ctx, opts.workers && index === 0);
   await workerLink.ready(server.url);
   await stop;
   await server.close();
+  await alerts?.stop();
   await ctx.close();
   // drained and closed: exit rather than wait for idle keep-alive sockets of channel clients to time out
   process.exit(0);
