@@ -16,12 +16,13 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { OrderhubConfig } from '../core/config.ts';
+import { requestTimeoutOptions } from '../core/http/server-timeouts.ts';
 import type { ChannelRegistry } from '../core/registry.ts';
 import { LockWait, type StoreHandle } from '../core/store/db.ts';
 import { WriteBackWorker, type WriteBackWorkerOptions } from '../outbox/worker.ts';
 import { WebhookDispatcher, type DispatcherOptions } from '../webhooks/dispatcher.ts';
 import type { ApiContext, ZodApp } from './context.ts';
-import { ApiError, installErrorHandlers, sendError } from './errors.ts';
+import { ApiError, clientErrorHandler, installErrorHandlers, sendError } from './errors.ts';
 import { pruneIdempotencyKeys } from './idempotency.ts';
 import { ApiMetrics } from './metrics.ts';
 import { registerConsole } from './console.ts';
@@ -77,12 +78,14 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
     responseCache: deps.responseCache === false ? undefined : new ResponseCache(),
     dispatcher: deps.dispatcher, writeBackWorker: deps.writeBackWorker, syncs: new Map(), shutdown: shutdown.signal,
   };
+  const requestTimeout = deps.requestTimeoutMs ?? 30_000;
   // (typed as the plain instance: pino's Logger type is narrower than Fastify's base logger type)
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 1_048_576,
-    requestTimeout: deps.requestTimeoutMs ?? 30_000,
+    ...requestTimeoutOptions(requestTimeout),
+    clientErrorHandler: clientErrorHandler(requestTimeout),
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     onProtoPoisoning: 'error',
@@ -206,6 +209,7 @@ export interface StartApiOptions {
   webhooks?: Partial<Omit<DispatcherOptions, 'store' | 'logger'>>;
   writeBacks?: Partial<Omit<WriteBackWorkerOptions, 'store' | 'logger' | 'registry' | 'connections'>>;
   bodyLimit?: number;
+  requestTimeoutMs?: number;
   writeLockWaitMs?: number;
   /** default: config.server.responseCache */
   responseCache?: boolean;
@@ -232,7 +236,7 @@ export async function startApiServer(options: StartApiOptions): Promise<RunningA
     : null;
   const { app, context } = await buildApp({
     store, config, registry, logger, dispatcher: dispatcher ?? undefined, writeBackWorker: writeBackWorker ?? undefined, bodyLimit: options.bodyLimit,
-    writeLockWaitMs: options.writeLockWaitMs,
+    writeLockWaitMs: options.writeLockWaitMs, requestTimeoutMs: options.requestTimeoutMs,
     responseCache: options.responseCache ?? config.server.responseCache,
     metricsSource: options.metricsSource,
   });

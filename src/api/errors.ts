@@ -3,6 +3,8 @@
  * Fastify error/404 handlers that map every failure onto it. A client's mistake is always a 4xx with
  * a clear code; only our own faults are 500 `internal`, and those never carry a stack or a secret.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ORDERHUB_ERRORS, OrderhubError, StoreBusyError, type OrderhubErrorCode } from '../core/errors.ts';
@@ -18,8 +20,10 @@ const API_ONLY_ERRORS = {
   forbidden: { status: 403, meaning: 'a read-only key on a write route' },
   sync_in_progress: { status: 409, meaning: 'a sync of that connection is already running' },
   idempotency_in_progress: { status: 409, meaning: 'a request with the same `Idempotency-Key` is still running (rare: the second one normally waits and replays)' },
+  request_timeout: { status: 408, meaning: 'the request (head and body) did not arrive within 30 s (`requestTimeout`)' },
   payload_too_large: { status: 413, meaning: 'the body is larger than the server accepts (1 MiB by default)' },
   unsupported_media_type: { status: 415, meaning: 'a body that is not `application/json`' },
+  headers_too_large: { status: 431, meaning: 'the request\'s head is larger than the server accepts' },
   idempotency_conflict: { status: 422, meaning: 'the `Idempotency-Key` was used before with a different request' },
   internal: { status: 500, meaning: 'our fault; the message never contains a stack trace, the server log has the details' },
   unavailable: { status: 503, meaning: 'the server is shutting down, the database does not answer (`/readyz`), or another process holds the SQLite database\'s write lock longer than a request waits (5 s; `Retry-After` says when to try again)' },
@@ -73,18 +77,59 @@ function answer(code: ApiErrorCode, message: string, details?: unknown): ErrorRe
   return { statusCode: API_ERRORS[code].status, body: errorBody(code, message, details), internal: code === 'internal' };
 }
 
+/** An answer lists at most this many issues (and how many there were): 120 000 bad items once made a 17 MB answer. */
+export const MAX_LISTED_ISSUES = 20;
+/** and keeps each issue's message to this many characters ("Unrecognized keys: …" names every key) */
+const MAX_ISSUE_MESSAGE = 300;
+
+interface ZodIssueLike {
+  code?: string;
+  path?: readonly PropertyKey[];
+  message?: string;
+  errors?: ZodIssueLike[][];
+}
+
+function shortened(message: string): string {
+  return message.length > MAX_ISSUE_MESSAGE ? `${message.slice(0, MAX_ISSUE_MESSAGE - 1)}…` : message;
+}
+
+/**
+ * The issues of a failed union come per option; when only one option is of the input's type (an
+ * array, not the CSV text), its issues are the useful ones ("Too big", "0.code: required") rather
+ * than "Invalid input".
+ */
+function* issuesOf(issue: ZodIssueLike, at: readonly PropertyKey[]): Generator<{ path: readonly PropertyKey[]; message: string }> {
+  if (issue.code === 'invalid_union' && Array.isArray(issue.errors)) {
+    const ofType = issue.errors.filter((option) => !option.some((i) => i.code === 'invalid_type' && (i.path ?? []).length === 0));
+    if (ofType.length === 1) {
+      for (const nested of ofType[0]!) yield* issuesOf(nested, [...at, ...(nested.path ?? [])]);
+      return;
+    }
+  }
+  yield { path: at, message: issue.message ?? 'invalid' };
+}
+
+/** A failed schema validation as the envelope: the first issue in the message, the first 20 listed. */
+function validationAnswer(where: string, validation: ReadonlyArray<{ instancePath?: string; message?: string; keyword?: string; params?: Record<string, unknown> }>): ErrorResponse {
+  const issues: Array<{ in: string; path: string; message: string }> = [];
+  let issueCount = 0;
+  for (const v of validation) {
+    const at = String(v.instancePath ?? '').replace(/^\//, '').split('/').filter((p) => p !== '');
+    for (const issue of issuesOf({ code: v.keyword, message: v.message, errors: v.params?.errors as ZodIssueLike[][] | undefined }, at)) {
+      issueCount++;
+      if (issues.length < MAX_LISTED_ISSUES) issues.push({ in: where, path: issue.path.map(String).join('.'), message: shortened(issue.message) });
+    }
+  }
+  const first = issues[0];
+  const message = first ? `invalid ${where}${first.path ? ` at ${first.path}` : ''}: ${first.message}` : `invalid ${where}`;
+  return answer('validation_failed', message, issueCount > issues.length ? { issues, issueCount } : { issues });
+}
+
 /** Maps any thrown value to (status, envelope). */
 export function toErrorResponse(err: unknown): ErrorResponse {
   if (err instanceof ApiError) return { statusCode: err.statusCode, body: err.body(), internal: false };
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const where = (err as { validationContext?: string }).validationContext ?? 'request';
-    const issues = err.validation.map((v) => ({
-      in: where,
-      path: String(v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.'),
-      message: v.message ?? 'invalid',
-    }));
-    const first = issues[0];
-    return answer('validation_failed', first ? `invalid ${where}${first.path ? ` at ${first.path}` : ''}: ${first.message}` : `invalid ${where}`, { issues });
+    return validationAnswer((err as { validationContext?: string }).validationContext ?? 'request', err.validation);
   }
   if (err instanceof StoreBusyError) {
     const seconds = err.retryAfterSeconds;
@@ -142,4 +187,24 @@ export function installErrorHandlers(app: FastifyInstance): void {
       .header('content-type', 'application/json; charset=utf-8')
       .send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request (a body not complete within the
+ * request timeout, an oversized head, malformed HTTP), answered in the envelope too.
+ */
+export function clientErrorHandler(requestTimeoutMs: number): (err: NodeJS.ErrnoException, socket: Socket) => void {
+  return (err, socket) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, body] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, errorBody('request_timeout', `the request did not arrive within ${requestTimeoutMs / 1000} s`)]
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, errorBody('headers_too_large', 'the request\'s head is larger than the server accepts')]
+        : [400, errorBody('validation_failed', 'the request is not valid HTTP')];
+    const text = JSON.stringify(body);
+    if (socket.writable) {
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${text}`);
+    }
+    socket.destroy(err);
+  };
 }

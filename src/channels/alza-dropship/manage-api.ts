@@ -24,7 +24,7 @@ import type { AlzaDropshipConfig } from './config.ts';
 import { DELIVERY_RESULTS, TRACK_STATUSES } from './protocol.ts';
 import type { DropshipProjections } from './projection.ts';
 import type { DropshipOrderRecord } from './record.ts';
-import { importStockFile, listStock, StockFileError } from './stock.ts';
+import { importStockFile, listStock, MAX_STOCK_ROWS, StockFileError } from './stock.ts';
 import { listDropshipOrders } from './store.ts';
 import { buyerClients } from './worker.ts';
 
@@ -42,6 +42,9 @@ export interface ManageRoutesOptions {
 }
 
 const TAGS = ['alza-dropship'];
+/** lists in bodies are bounded (README "Limits"): a longer one is refused by its length */
+const MAX_LIST = 100;
+const MAX_SERIALS = 1_000;
 const errorShape = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 const errors = { 400: errorShape, 401: errorShape, 403: errorShape, 404: errorShape, 422: errorShape };
 
@@ -102,17 +105,18 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
         summary: 'Set on-hand quantities (and EAN, name, purchase price)',
         description: 'Body: a JSON array of {code, ean, name, quantity, price} or a CSV (Content-Type: text/csv) with the header '
           + 'code,ean,name,quantity,price. Products not in the body keep their quantity unless replace=true (then they get 0). '
-          + 'The whole body is checked first: one bad row refuses all of it, with every problem listed.',
+          + `The whole body is checked first: one bad row refuses all of it, with its problems listed. At most ${MAX_STOCK_ROWS} rows `
+          + 'per request (import larger files with `orderhub stock import`).',
         params: connectionParams,
         querystring: z.object({ replace: z.enum(['true', 'false']).optional() }),
-        body: z.union([z.array(stockImportRow), z.string()]),
+        body: z.union([z.array(stockImportRow).max(MAX_STOCK_ROWS), z.string()]),
         response: { 200: z.object({ rows: z.number().int(), created: z.number().int(), updated: z.number().int(), zeroed: z.number().int() }), ...errors },
       },
     }, async (request) => {
       const config = configOf(request.params.connection);
       const text = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
       try {
-        return await importStockFile(opts.store, config, text, { replace: request.query.replace === 'true', now: now() });
+        return await importStockFile(opts.store, config, text, { replace: request.query.replace === 'true', now: now(), maxRows: MAX_STOCK_ROWS });
       } catch (err) {
         if (err instanceof StockFileError) throw new WriteBackRuleError(err.message);
         throw err;
@@ -166,8 +170,8 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
         tags: TAGS, summary: 'Create shipment (Buyer shipping mode): Alza answers shipment and package numbers',
         params: connectionParams,
         body: z.object({
-          orders: z.array(z.string().min(1)).min(1).describe('order numbers (several only for Branch delivery)'),
-          packageWeights: z.array(z.string().regex(/^\d+(\.\d+)?$/)).min(1).describe('kg per package, as decimal strings'),
+          orders: z.array(z.string().min(1)).min(1).max(MAX_LIST).describe('order numbers (several only for Branch delivery)'),
+          packageWeights: z.array(z.string().regex(/^\d+(\.\d+)?$/)).min(1).max(MAX_LIST).describe('kg per package, as decimal strings'),
         }),
         response: { 200: messagesAnswer, ...errors },
       },
@@ -194,13 +198,13 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
         tags: TAGS, summary: 'Shipment departure: the goods left (the orders become shipped)',
         params: connectionParams,
         body: z.object({
-          orders: z.array(z.string().min(1)).min(1),
+          orders: z.array(z.string().min(1)).min(1).max(MAX_LIST),
           shipment: z.string().min(1).optional().describe('our shipment number (Supplier shipping mode)'),
           packages: z.array(z.object({
             number: z.string().min(1), weight: z.string().regex(/^\d+(\.\d+)?$/), fullNumber: z.string().nullish(), ttUrl: z.url().nullish(),
-          })).optional().describe('Supplier shipping mode'),
+          })).max(MAX_LIST).optional().describe('Supplier shipping mode'),
           expectedDeliveryDate: z.iso.date().optional(),
-          serials: z.record(z.string(), z.array(z.string().min(1))).optional().describe('serial numbers per orderItemId'),
+          serials: z.record(z.string(), z.array(z.string().min(1)).max(MAX_SERIALS)).optional().describe('serial numbers per orderItemId'),
         }),
         response: { 200: messagesAnswer.extend({ shipment: z.string() }), ...errors },
       },

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { StoreBusyError } from '../../core/errors.ts';
 import { redactUrl } from '../../core/log.ts';
 import { listenLocal } from '../../core/http/listen.ts';
+import { requestTimeoutOptions } from '../../core/http/server-timeouts.ts';
 import type { StoreHandle } from '../../core/store/db.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { rawPath, rawTokenFromUrl, signatureMessage, verifyToken } from './hmac.ts';
@@ -34,6 +35,7 @@ import { parseXmlBody, writeXml, XmlBodyError, type XmlElement } from './xml.ts'
 
 export const DEFAULT_PREFIX = '/dropship/alza/v1';
 export const DEFAULT_BODY_LIMIT = 1_048_576;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export interface DropshipRoutesOptions {
   store: StoreHandle;
@@ -353,11 +355,13 @@ export interface DropshipServer {
 
 /** A standalone server with only the Supplier API (tests, benchmark, `npm start` before serve mounts it). */
 export async function startDropshipServer(
-  options: DropshipRoutesOptions & { host?: string; port?: number },
+  options: DropshipRoutesOptions & { host?: string; port?: number; /** time to receive a whole request; default 30 s */ requestTimeoutMs?: number },
 ): Promise<DropshipServer> {
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyInstance['log'],
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // as `orderhub serve` answers a body that does not arrive in time (mounted, its timeouts apply)
+    ...requestTimeoutOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     // Fastify's request lines stay on: they go through the plugin's redacting `req` serializer
   });
   // Requests that match no route are logged with the root's serializers: redact there too.

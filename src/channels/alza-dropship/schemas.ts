@@ -15,6 +15,15 @@ import {
 } from './protocol.ts';
 
 const INT32_MAX = 2_147_483_647;
+
+/**
+ * Limits of our own [ASSUMED: the doc gives none] (README "Limits"): a list longer than this is
+ * refused by its length, before any of its items is looked at, so a body of 150 000 empty items
+ * costs as little as a short one.
+ */
+export const MAX_ORDER_ITEMS = 1_000;
+const MAX_LIST = 100;
+const list = <T extends z.ZodType>(item: T, max = MAX_LIST) => z.array(item).max(max, `must contain at most ${max} items`);
 const ID64_MAX = 9_223_372_036_854_775_807n;
 const MONEY_MAX = '9999999999.99';
 
@@ -96,7 +105,7 @@ export const orderItemSchema = z.looseObject({
   fees: opt(z.looseObject({ copyright: opt(money), recycling: opt(money) })),
   /** deprecated [DOC] */
   unitPrice: opt(money),
-  alzaBarCodes: opt(z.array(str(30))),
+  alzaBarCodes: opt(list(str(30))),
   serialNumbersExpected: opt(bool),
   serialNumbersRequired: opt(bool),
 });
@@ -119,7 +128,7 @@ export const insertRequestSchema = z.preprocess(
       supplierBranchId: int32(1),
       itemsPriceCurrency: currency,
       itemsPriceCountry: opt(country),
-      orderItems: z.array(orderItemSchema).min(1, 'must contain at least one item'),
+      orderItems: list(orderItemSchema, MAX_ORDER_ITEMS).min(1, 'must contain at least one item'),
     })
     .superRefine((o, ctx) => {
       const seen = new Set<string>();
@@ -157,7 +166,7 @@ export const confirmRequestSchema = z
     })),
     route: opt(z.looseObject({
       routeName: opt(str(100)),
-      routeStops: opt(z.array(z.looseObject({ branchName: opt(str(100)), ramp: opt(str(50)) }))),
+      routeStops: opt(list(z.looseObject({ branchName: opt(str(100)), ramp: opt(str(50)) }))),
       routeDeliveryOrder: opt(int32(0, 32_767)),
     })),
     shipmentDeliveryType: enumOf(SHIPMENT_DELIVERY_TYPES),
@@ -205,16 +214,22 @@ export type ConfirmRequest = z.infer<typeof confirmRequestSchema>;
 export type CancelRequest = z.infer<typeof cancelRequestSchema>;
 export type ExtendRequest = z.infer<typeof extendRequestSchema>;
 
-/** "orderItems[0].code: must not be empty" — the first problem, naming the field. */
+/** Problems an answer names; the rest are counted ("… and 41 more"). */
+const LISTED_ISSUES = 3;
+const MAX_ISSUE_MESSAGE = 200;
+
+/** "orderItems[0].code: must not be empty" — the first problems, naming the field, and how many more. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
+  const listed = error.issues
+    .slice(0, LISTED_ISSUES)
     .map((issue) => {
       const path = issuePath(issue.path);
       const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-      return `${path || '(body)'}: ${message}`;
+      return `${path || '(body)'}: ${message.length > MAX_ISSUE_MESSAGE ? `${message.slice(0, MAX_ISSUE_MESSAGE - 1)}…` : message}`;
     })
     .join('; ');
+  const more = error.issues.length - LISTED_ISSUES;
+  return more > 0 ? `${listed}; … and ${more} more` : listed;
 }
 
 // Buyer API answers (what Alza sends back to our calls).

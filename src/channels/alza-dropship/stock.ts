@@ -35,6 +35,12 @@ export class StockFileError extends Error {
 
 const CSV_HEADER = ['code', 'ean', 'name', 'quantity', 'price'];
 
+/**
+ * Rows one API request may set (README "Limits"); a longer list is refused by its length before any
+ * row is checked. The CLI imports files of any length.
+ */
+export const MAX_STOCK_ROWS = 20_000;
+
 function cleanOptional(v: unknown): string | null {
   if (v === undefined || v === null) return null;
   const s = String(v).trim();
@@ -69,8 +75,11 @@ function readRow(raw: Record<string, unknown>, where: string, problems: string[]
   return { code: codeParsed.data!, ean, name, quantity, price };
 }
 
-/** Reads a stock file: JSON when it starts with `[`, CSV otherwise. Every problem is reported at once. */
-export function parseStockFile(text: string): StockRow[] {
+/**
+ * Reads a stock file: JSON when it starts with `[`, CSV otherwise. Every problem is reported at once.
+ * More than `maxRows` rows are refused before any is checked.
+ */
+export function parseStockFile(text: string, options: { maxRows?: number } = {}): StockRow[] {
   const body = text.replace(/^\uFEFF/, '');
   const problems: string[] = [];
   const rows: StockRow[] = [];
@@ -102,6 +111,9 @@ export function parseStockFile(text: string): StockRow[] {
       where: `line ${i + 2}`,
       raw: Object.fromEntries(CSV_HEADER.map((h, j) => [h, cells[j]])),
     }));
+  }
+  if (options.maxRows !== undefined && records.length > options.maxRows) {
+    throw new StockFileError([`the stock file has ${records.length} rows; at most ${options.maxRows} are taken at once (import larger files with orderhub stock import)`]);
   }
   const seen = new Map<string, string>();
   for (const { where, raw } of records) {
@@ -190,8 +202,13 @@ export async function setStock(
   return result;
 }
 
-export async function importStockFile(store: StoreHandle, branch: Branch, text: string, options: { replace?: boolean; now?: Date } = {}): Promise<ImportResult & { rows: number }> {
-  const rows = parseStockFile(text);
+export async function importStockFile(
+  store: StoreHandle,
+  branch: Branch,
+  text: string,
+  options: { replace?: boolean; now?: Date; maxRows?: number } = {},
+): Promise<ImportResult & { rows: number }> {
+  const rows = parseStockFile(text, { maxRows: options.maxRows });
   return { ...(await setStock(store, branch, rows, options)), rows: rows.length };
 }
 
