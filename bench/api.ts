@@ -239,7 +239,7 @@ async function child(database: string, secret: string): Promise<void> {
 }
 
 /** Runs `orderhub serve --processes N` on the benchmark's store (response cache off) until stop(). */
-async function startServeCommand(dir: string, database: string, processes: number): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServeCommand(dir: string, database: string, processes: number): Promise<{ url: string; stop(): Promise<void> }> {
   const configFile = join(dir, 'serve.yaml');
   const port = await freePort();
   writeFileSync(configFile, `database: ${JSON.stringify(database)}\nserver:\n  port: ${port}\n  responseCache: false\n`);

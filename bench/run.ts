@@ -4,7 +4,8 @@
  *   BENCH_ORDERS   orders in the drinks2cash simulator (default 200 000; 1 000 000 works)
  *   BENCH_DROPOHS  orders for the Dropohs no-change re-sync (default 100 000; 0 = skip)
  *   BENCH_CLOSED   orders for the closed-order re-check section (default 200 000; 0 = skip)
- *   BENCH_ONLY     comma list of sections to run: simulators,sync,dropohs,closed,api,dropship (default all)
+ *   BENCH_ONLY     comma list of sections to run: simulators,sync,dropohs,closed,api,console,dropship (default all)
+ *   BENCH_CONSOLE_ORDERS  orders in the store for the console section (default 1 000 000; bench/console.ts)
  *   BENCH_API_ORDERS  orders in the store for the REST API section (default 1 000 000)
  *   BENCH_DROPSHIP_RATE / BENCH_DROPSHIP_SECONDS  Insert order load (default 200 req/s for 10 s)
  *   BENCH_CHILD_ARGV  extra node flags for the child processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
@@ -28,7 +29,7 @@ import { createConnectorRuntime } from '../src/core/sync/runtime.ts';
 import { planWindows } from '../src/core/sync/windows.ts';
 import { startOfLocalDay } from '../src/core/canonical/time.ts';
 
-const only = new Set((process.env.BENCH_ONLY ?? 'simulators,sync,dropohs,closed,api,dropship').split(',').map((s) => s.trim()));
+const only = new Set((process.env.BENCH_ONLY ?? 'simulators,sync,dropohs,closed,api,console,dropship').split(',').map((s) => s.trim()));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const peakRssKb = () => process.resourceUsage().maxRSS;
@@ -158,6 +159,11 @@ if (only.has('api')) {
   // imported here, not at the top: the API server's modules would otherwise count in the sync's peak RSS
   const { benchApi } = await import('./api.ts');
   await benchApi({ orders: Number(process.env.BENCH_API_ORDERS ?? 1_000_000), log });
+}
+if (only.has('console')) {
+  await settle();
+  const { benchConsole } = await import('./console.ts');
+  await benchConsole({ orders: Number(process.env.BENCH_CONSOLE_ORDERS ?? 1_000_000), log });
 }
 if (only.has('dropship')) {
   await settle();
