@@ -6,6 +6,14 @@
  */
 import type { SystemEvent } from '../api/events.ts';
 
+/** 600 -> "10 h", 45 -> "45 min", 1530 -> "1 d 1 h" */
+function minutes(v: unknown): string {
+  const m = typeof v === 'number' ? Math.round(v) : 0;
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return h < 24 ? `${h} h${m % 60 >= 1 && h < 10 ? ` ${m % 60} min` : ''}` : `${Math.floor(h / 24)} d${h % 24 > 0 ? ` ${h % 24} h` : ''}`;
+}
+
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v));
 
 /** One line saying what happened. */
@@ -20,10 +28,10 @@ export function headline(e: SystemEvent): string {
     case 'sync.recovered':
       return (d.cleared as unknown[] | undefined)?.includes('connection.silent') ? `${c} brings orders again` : `${c} syncs again`;
     case 'connection.silent':
-      return `${c} is silent: no order since ${str(d.lastOrderAt)} (${str(d.silentForMinutes)} min; its history expects ${str(d.expectedOrders)} in that time)`;
+      return `${c} is silent: no order for ${minutes(d.silentForMinutes)}, since ${str(d.lastOrderAt)} (its history expects ${str(d.expectedOrders)} in that time)`;
     case 'write_back.failed': {
       const error = d.error as { message?: string } | null | undefined;
-      return `${c}: a ${str(d.kind)} write-back to order ${e.orderId ?? '?'} was ${str(d.state)}: ${error?.message ?? ''}`;
+      return `${c}: the ${str(d.kind)} write-back ${str(d.writeBackId)} to order ${e.orderId ?? '?'} ${d.state === 'refused' ? 'was refused by the channel' : 'failed'}: ${error?.message ?? ''}`;
     }
     case 'webhook.dead_lettered':
       return `webhook ${str(d.subscriptionId)} (${str(d.url)}): ${str(d.eventId)} dead-lettered after ${str(d.attempts)} attempts: ${str(d.lastError)}`;
@@ -65,17 +73,20 @@ function itemText(i: AlertItem): string {
   return `${headline(i.event)}${more}`;
 }
 
-/** The message for the events of one moment (in journal order). */
-export function renderMessage(items: readonly AlertItem[]): AlertMessage {
-  const first = items[0]!;
+/** The message for the events of one moment (in journal order; the one that asks most of the reader leads). */
+export function renderMessage(moment: readonly AlertItem[]): AlertMessage {
+  const items = [...moment].sort((a, b) => Number(b.event.type === 'connection.needs_attention') - Number(a.event.type === 'connection.needs_attention'));
   const recovery = items.every((i) => i.event.type === 'sync.recovered');
-  const title = `${recovery ? '[orderhub] resolved' : '[orderhub]'}: ${headline(first.event)}${items.length > 1 ? ` (+${items.length - 1} more)` : ''}`;
+  const more = items.length > 1 ? ` (+${items.length - 1} more)` : '';
+  const lead = headline(items[0]!.event);
+  const room = 160 - more.length;
+  const title = `[orderhub] ${recovery ? 'resolved: ' : ''}${lead.length > room ? `${lead.slice(0, room - 3)}...` : lead}${more}`;
   const hints = [...new Set(items.map((i) => hint(i.event)).filter((h): h is string => h !== null))];
   const refs = items.map((i) => `${i.event.id} ${i.event.type} at ${i.event.occurredAt}`);
   const text = [...items.map(itemText), '', ...hints, ...(hints.length > 0 ? [''] : []), ...refs].join('\n');
   const mark = recovery ? ':white_check_mark:' : ':warning:';
   return {
-    email: { subject: title.length > 200 ? `${title.slice(0, 197)}...` : title, text: `${text}\n` },
+    email: { subject: title, text: `${text}\n` },
     slack: {
       text: `${mark} ${items.map(itemText).join('\n')}`,
       blocks: [
