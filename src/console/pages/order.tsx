@@ -150,12 +150,15 @@ function Actions({ order, onDone }: { order: Order; onDone: () => void }) {
 }
 
 export function OrderPage({ id }: { id: string }) {
-  const detail = useLoad(() => getJson<OrderDetail>(`/v1/orders/${encodeURIComponent(id)}`, { include: 'raw' }), [id]);
   const feed = useRef<string | null>(null);
+  const detail = useLoad(async () => {
+    // where the feed is before reading the order: a change committed in between is seen by the next poll
+    if (feed.current === null) feed.current = (await getJson<{ next: string }>('/v1/events/head')).next;
+    return getJson<OrderDetail>(`/v1/orders/${encodeURIComponent(id)}`, { include: 'raw' });
+  }, [id]);
   // follow this order's changes (a status changed at the channel, a write-back read back)
   useInterval(async () => {
-    if (!detail.data) return;
-    if (feed.current === null) feed.current = (await getJson<{ next: string }>('/v1/events/head')).next;
+    if (!detail.data || feed.current === null) return;
     const res = await getJson<{ data: OrderEvent[]; next: string }>('/v1/events', { after: feed.current, orderId: detail.data.order.id, limit: 100 });
     feed.current = res.next;
     if (res.data.length > 0 || detail.data.writeBacks.some((w) => w.state === 'accepted')) await detail.reload();

@@ -148,17 +148,17 @@ export function OrdersPage() {
   const feed = useRef<string | null>(null);
 
   const connections = useLoad(() => getJson<{ data: Connection[] }>('/v1/connections'), []);
-  const page = useLoad(() => getJson<Page<Order>>('/v1/orders', { ...apiQuery(filters), cursor, limit: PAGE_SIZE }), [filterKey, cursor]);
+  const page = useLoad(async () => {
+    // where the feed is before reading the page: a change committed in between is seen by the next poll
+    if (feed.current === null) feed.current = (await getJson<{ next: string }>('/v1/events/head')).next;
+    return getJson<Page<Order>>('/v1/orders', { ...apiQuery(filters), cursor, limit: PAGE_SIZE });
+  }, [filterKey, cursor]);
 
   useEffect(() => {
     setHistory([]);
     setSelected(new Map());
   }, [filterKey]);
 
-  // follow the change feed from where it is now
-  useEffect(() => {
-    void getJson<{ next: string }>('/v1/events/head').then((h) => (feed.current = h.next), () => undefined);
-  }, []);
   useInterval(async () => {
     if (feed.current === null) return;
     try {
