@@ -26,6 +26,12 @@ import { createDropshipConnector } from './connector.ts';
 import { dropshipDb } from './store.ts';
 
 export const CHANNEL_KIND = 'alza-dropship';
+/**
+ * Who the journal says changed a dropship order: the partner. Its records change by what Alza sends
+ * (Supplier API requests, reservation ends by its policy) or has accepted (Buyer API messages), and
+ * the canonical order follows the record, like a pulled order follows its channel.
+ */
+export const PARTNER_ACTOR = 'alza-dropship:partner';
 
 const connector = createDropshipConnector();
 
@@ -99,6 +105,7 @@ export class DropshipProjections {
           records: rows.map((r) => JSON.parse(r.record) as unknown),
           warnings,
           now: options.now ?? new Date(),
+          actor: PARTNER_ACTOR,
         });
         total.created += result.created;
         total.updated += result.updated;

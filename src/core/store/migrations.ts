@@ -131,6 +131,14 @@ const closedOrdersChangedIndex: DialectMigration = async (db) => {
   await db.schema.createIndex('orders_changed_idx').ifNotExists().on('orders').columns(['connection', 'open', 'updated_at']).execute();
 };
 
+/**
+ * Who made each change in the journal (the audit trail): an opaque text the writer gives — the core
+ * does not interpret it (`sync:<run id>`, `api:<key name>`, `cli`, …). Rows written before have none.
+ */
+const journalActor: DialectMigration = async (db) => {
+  await db.schema.alterTable('order_journal').addColumn('actor', 'text').execute();
+};
+
 /** The core's migrations. Append only; see module.ts for how names are chosen across modules. */
 export const coreStoreModule: StoreModule = defineStoreModule({
   name: 'core',
@@ -140,6 +148,7 @@ export const coreStoreModule: StoreModule = defineStoreModule({
     { name: '0005_order_search', up: createSearchIndex },
     { name: '0006_order_search_fold', up: foldSearchIndex },
     { name: '0008_orders_changed_index', up: closedOrdersChangedIndex },
+    { name: '0012_journal_actor', up: journalActor },
   ],
 });
 

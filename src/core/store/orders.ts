@@ -132,13 +132,15 @@ export async function storedOrderHashes(
  * Upserts one page of orders inside the caller's transaction: new orders are inserted with their raw
  * payload and a `created` journal entry; orders whose content hash changed are updated with a journal
  * entry carrying the field-level diff; a new raw version with the same content only adds the payload.
- * Duplicate external ids inside `orders` must have been resolved by the caller (last one wins).
+ * Every journal entry records `actor`, who made the change, as the caller names it (the core does not
+ * read it). Duplicate external ids inside `orders` must have been resolved by the caller (last one wins).
  */
 export async function upsertOrders(
   trx: Kysely<Database>,
-  params: { connection: string; channel: string; runId: number | null; now: string; orders: readonly IncomingOrder[] },
+  params: { connection: string; channel: string; runId: number | null; now: string; orders: readonly IncomingOrder[]; actor?: string | null | undefined },
 ): Promise<UpsertResult> {
   const { connection, channel, runId, now, orders } = params;
+  const actor = params.actor ?? null;
   const result: UpsertResult = { created: 0, updated: 0, unchanged: 0 };
   if (orders.length === 0) return result;
 
@@ -148,7 +150,7 @@ export async function upsertOrders(
   const payloads: Array<{ order_id: string; fetched_at: string; raw_hash: string; payload: string }> = [];
   const journal: Array<{
     order_id: string; connection: string; at: string; kind: string;
-    from_status: string | null; to_status: string | null; diff: string | null; run_id: number | null;
+    from_status: string | null; to_status: string | null; diff: string | null; run_id: number | null; actor: string | null;
   }> = [];
   const changed: Array<{ incoming: IncomingOrder; id: string; rawHash: string }> = [];
 
@@ -161,7 +163,7 @@ export async function upsertOrders(
       inserts.push(rowFor(canonical, incoming));
       payloads.push({ order_id: id, fetched_at: now, raw_hash: incoming.rawHash, payload: incoming.rawJson });
       journal.push({
-        order_id: id, connection, at: now, kind: 'created', from_status: null, to_status: mapped.status, diff: null, run_id: runId,
+        order_id: id, connection, at: now, kind: 'created', from_status: null, to_status: mapped.status, diff: null, run_id: runId, actor,
       });
       result.created++;
     } else if (current.content_hash !== incoming.contentHash) {
@@ -204,7 +206,7 @@ export async function upsertOrders(
         order_id: id, connection, at: now,
         kind: statusChanged ? 'status_changed' : 'changed',
         from_status: prev.status, to_status: next.status,
-        diff: JSON.stringify(diffOrders(prev, next)), run_id: runId,
+        diff: JSON.stringify(diffOrders(prev, next)), run_id: runId, actor,
       });
       result.updated++;
     }

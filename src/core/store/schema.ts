@@ -69,6 +69,11 @@ export interface OrderJournalTable {
   /** JSON array of { path, from, to } */
   diff: string | null;
   run_id: number | null;
+  /**
+   * who made the change, as its writer names itself (`sync:<run id>`, `api:<key name>`, `cli`,
+   * `alza-dropship:partner`); opaque to the core; null on rows from before the audit trail
+   */
+  actor: string | null;
 }
 
 export interface SyncRunsTable {

@@ -40,6 +40,11 @@ export async function ingestRecords(params: {
   warnings: WarningLog;
   now: Date;
   /**
+   * Who made the changes stored, recorded on each journal entry (opaque to the core: the caller's
+   * name for itself, e.g. `api:<key name>`, `cli`). Default: the sync, `sync:<run id>` (or `sync`).
+   */
+  actor?: string | undefined;
+  /**
    * Skip mapping a record whose raw payload is the one already stored for its order (same raw hash):
    * it can only map to the stored content. Only for connectors whose mapping depends on nothing but
    * the record and an unchanged mapping (the engine decides; see engine.ts, mapping fingerprint).
@@ -55,13 +60,18 @@ export async function ingestRecords(params: {
     // could commit sequence numbers out of order, and a reader could then skip an event for good;
     // serialising journal writers makes sequence order equal commit order. (SQLite has one writer.)
     if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${JOURNAL_LOCK_KEY})`.execute(trx);
-    const r = await upsertOrders(trx, { connection, channel, runId, now: at, orders: accepted });
+    const r = await upsertOrders(trx, { connection, channel, runId, now: at, orders: accepted, actor: params.actor ?? syncActor(runId) });
     for (const f of failures) {
       await recordFailure(trx, { runId, connection, externalId: f.externalId, error: f.error, payload: f.payload }, now);
     }
     return r;
   });
   return { ids, ...result, unchanged: result.unchanged + skipped, failures };
+}
+
+/** The actor of changes a sync brought: `sync:<run id>`, or `sync` outside a run. */
+export function syncActor(runId: number | null): string {
+  return runId === null ? 'sync' : `sync:${runId}`;
 }
 
 type StoredHashes = Awaited<ReturnType<typeof storedOrderHashes>>;

@@ -19,7 +19,7 @@ export interface WriteBackDeps {
   config: BaseConnectionConfig;
 }
 
-async function withRuntime<T>(deps: WriteBackDeps, fn: (rt: ConnectorRuntime) => Promise<T>): Promise<T> {
+export async function withRuntime<T>(deps: WriteBackDeps, fn: (rt: ConnectorRuntime) => Promise<T>): Promise<T> {
   const rt = createConnectorRuntime(deps.store, deps.channel, deps.config, deps.logger);
   try {
     return await fn(rt);
@@ -28,22 +28,26 @@ async function withRuntime<T>(deps: WriteBackDeps, fn: (rt: ConnectorRuntime) =>
   }
 }
 
-/** Re-fetches one order from the channel and stores it through the normal ingest path. */
-async function readBack(deps: WriteBackDeps, rt: ConnectorRuntime, order: CanonicalOrder): Promise<CanonicalOrder> {
+/**
+ * Re-fetches one order from the channel and stores it through the normal ingest path; what changed
+ * is journalled as `actor`'s (who asked for the write-back).
+ */
+export async function readBack(deps: WriteBackDeps, rt: ConnectorRuntime, order: CanonicalOrder, actor?: string): Promise<CanonicalOrder> {
   if (rt.connector.fetchByIds) {
     const records: unknown[] = [];
     for await (const r of rt.connector.fetchByIds([order.externalId], new AbortController().signal)) records.push(r);
     if (records.length > 0) {
       await ingestRecords({
         store: deps.store, connection: deps.config.name, channel: deps.channel.kind, connector: rt.connector,
-        runId: null, records, warnings: new WarningLog(), now: new Date(),
+        runId: null, records, warnings: new WarningLog(), now: new Date(), actor,
       });
     }
   }
   return (await findOrder(deps.store.db, order.id)) ?? order;
 }
 
-export async function writeBackStatus(deps: WriteBackDeps, order: CanonicalOrder, channelStatus: string): Promise<CanonicalOrder> {
+/** Sets the channel status and reads the order back; `actor` is who asked (see readBack; default: the sync's name). */
+export async function writeBackStatus(deps: WriteBackDeps, order: CanonicalOrder, channelStatus: string, actor?: string): Promise<CanonicalOrder> {
   return withRuntime(deps, async (rt) => {
     const wb = rt.connector.writeBack;
     if (!wb?.setStatus) throw new OrderhubError('write_back_unsupported', `${deps.channel.title} does not accept status changes through its API`);
@@ -51,7 +55,7 @@ export async function writeBackStatus(deps: WriteBackDeps, order: CanonicalOrder
       throw new WriteBackRuleError(`"${channelStatus}" is not a ${deps.channel.title} status; allowed: ${wb.settableStatuses.join(', ')}`);
     }
     await wb.setStatus(order, channelStatus);
-    return readBack(deps, rt, order);
+    return readBack(deps, rt, order, actor);
   });
 }
 
