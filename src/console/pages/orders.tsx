@@ -147,12 +147,14 @@ export function OrdersPage() {
   const [pendingChanges, setPendingChanges] = useState(0);
   const feed = useRef<string | null>(null);
 
-  const connections = useLoad(() => getJson<{ data: Connection[] }>('/v1/connections'), []);
   const page = useLoad(async () => {
     // where the feed is before reading the page: a change committed in between is seen by the next poll
     if (feed.current === null) feed.current = (await getJson<{ next: string }>('/v1/events/head')).next;
     return getJson<Page<Order>>('/v1/orders', { ...apiQuery(filters), cursor, limit: PAGE_SIZE });
   }, [filterKey, cursor]);
+  // the filter's connection list after the first page: its order counts cost the server more than a page
+  const shown = page.data !== undefined;
+  const connections = useLoad(() => (shown ? getJson<{ data: Connection[] }>('/v1/connections') : Promise.resolve({ data: [] as Connection[] })), [shown]);
 
   useEffect(() => {
     setHistory([]);
