@@ -37,8 +37,12 @@ export function sessionCookieOf(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/**
+ * Over TLS to this server, or to a proxy in front of it that says so: Secure can only keep the cookie
+ * off plain HTTP, so a forged X-Forwarded-Proto gains an attacker nothing.
+ */
 function secure(request: FastifyRequest): boolean {
-  return request.protocol === 'https';
+  return request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: string): void {

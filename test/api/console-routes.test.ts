@@ -36,6 +36,8 @@ describeEachStore('console routes', (kind) => {
     const s = await signIn(api.readKey);
     expect(s.setCookie).toMatch(/^orderhub_session=ohs_[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/); // no Secure over plain HTTP
     expect(s.body.key).toMatchObject({ name: 'reader', scope: 'read' });
+    const tls = await api.call('POST', '/v1/session', { key: null, headers: { 'x-forwarded-proto': 'https' }, body: { apiKey: api.readKey } });
+    expect(String(tls.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/); // behind a TLS proxy
     expect((await api.call('GET', '/v1/session', { key: null })).body).toEqual({ session: null });
     const now = await api.call('GET', '/v1/session', withCookie(s.cookie));
     expect(now.body.session).toMatchObject({ key: { scope: 'read' }, csrfToken: s.csrf, expiresAt: s.body.expiresAt });
