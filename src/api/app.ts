@@ -86,6 +86,8 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
     bodyLimit: deps.bodyLimit ?? 1_048_576,
     ...requestTimeoutOptions(requestTimeout),
     clientErrorHandler: clientErrorHandler(requestTimeout),
+    // a URL that cannot be decoded is refused before routing: in the envelope too
+    frameworkErrors: (error, _request, reply) => sendError(reply, error),
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     onProtoPoisoning: 'error',
@@ -96,6 +98,9 @@ export async function buildApp(deps: ApiDeps): Promise<BuiltApp> {
   // Response schemas document the API; answers are serialised as they are (no second validation).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandlers(app);
+  // Bodies are JSON (docs/api.md: anything else is 415); Fastify's own text/plain parser made a
+  // text/plain body a string, refused later as 400. Scopes that take other types add their parsers.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
   // Every handler's writes wait at most writeLockWaitMs for the lock (then 503); what a request
   // leaves running after its answer (a background sync) waits as the store does.

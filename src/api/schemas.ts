@@ -23,6 +23,17 @@ export function toUtcIso(s: string | undefined): string | undefined {
   return new Date(/T\d{2}:\d{2}(:[\d.]+)?$/.test(s) ? `${s}Z` : s).toISOString();
 }
 
+/**
+ * A whole number in a query string, written in decimal digits: z.coerce.number() read `0x10` as 16,
+ * `1e1` as 10 and an empty value as 0.
+ */
+export const queryInt = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a whole number in decimal digits')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
 const list = (what: string) =>
   z.string().max(1000).describe(`one ${what} or several separated by commas; a name that does not exist is a 400 naming the known ones`);
 
@@ -37,14 +48,15 @@ export const orderFilterShape = {
   createdTo: isoInstant.optional().describe('createdAt < this instant'),
   updatedFrom: isoInstant.optional().describe('updatedAt >= this instant'),
   updatedTo: isoInstant.optional().describe('updatedAt < this instant'),
-  q: z.string().min(1).max(200).optional().describe('case-insensitive search in order number, external id, customer name/email, SKUs (any field of the order)'),
+  // (a NUL once matched every order: SQLite's search saw an empty term)
+  q: z.string().min(1).max(200).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters').optional().describe('case-insensitive search in order number, external id, customer name/email, SKUs (any field of the order)'),
 };
 
 export const listOrdersQuery = z
   .object({
     ...orderFilterShape,
     sort: z.enum(ORDER_SORTS).default('-createdAt').describe('sort key; "-" = descending'),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
+    limit: queryInt(1, 500).default(50),
     cursor: z.string().max(512).optional().describe('the `next` of the previous page'),
   })
   .strict();
@@ -74,6 +86,7 @@ const orderEventSchema = z.object({
   occurredAt: z.string(),
   orderId: z.string(),
   connection: z.string(),
+  actor: z.string().nullable().describe('who made the change: sync:<run id>, api:<key name>, cli, alza-dropship:partner (null before the audit trail)'),
   diff: z.array(fieldChangeSchema).optional(),
   fromStatus: z.string().nullable().optional(),
   toStatus: z.string().nullable().optional(),
@@ -96,7 +109,7 @@ export const eventSchema = z.union([orderEventSchema, systemEventSchema]);
 export const eventsQuery = z
   .object({
     after: z.string().max(100).optional().describe('cursor: the `next` of a previous page (or an event id); omitted = from the beginning'),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: queryInt(1, 1000).default(100),
     types: z.string().max(200).optional().describe(`comma-separated event types (${EVENT_TYPES.join(', ')})`),
     connection: connectionFilter.optional(),
     orderId: z.string().max(100).optional(),
@@ -110,13 +123,15 @@ export const writeBackSchema = z.object({
   id: z.string(),
   orderId: z.string(),
   connection: z.string(),
-  kind: z.enum(['status', 'tracking']),
+  kind: z.enum(['status', 'tracking', 'document']),
   request: z.record(z.string(), z.unknown()),
   state: z.enum(['accepted', 'delivered', 'refused', 'failed']),
   attempts: z.number().int(),
   nextAttemptAt: z.string().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
+  actor: z.string().nullable().describe('who asked: api:<key name> or cli (null before the audit trail); the read-back is journalled as theirs'),
+  bulkId: z.string().nullable().describe('the bulk request that queued it (GET /v1/orders/bulk/{bulkId}), else null'),
   createdAt: z.string(),
   updatedAt: z.string(),
   completedAt: z.string().nullable(),
@@ -178,8 +193,8 @@ export const syncQuery = z
 export const syncRunsQuery = z
   .object({
     connection: list('connection name').optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(20),
-    before: z.coerce.number().int().min(1).optional().describe('run id: older runs than this (paging)'),
+    limit: queryInt(1, 200).default(20),
+    before: queryInt(1).optional().describe('run id: older runs than this (paging)'),
   })
   .strict();
 
@@ -229,8 +244,8 @@ export const deliveriesQuery = z
   .object({
     state: z.enum(['pending', 'delivered', 'dead']).optional(),
     orderId: z.string().max(100).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: z.coerce.number().int().min(1).optional(),
+    limit: queryInt(1, 500).default(50),
+    before: queryInt(1).optional(),
   })
   .strict();
 

@@ -111,11 +111,14 @@ export function registerStockCommands(command: Command, ctx: ChannelCliContext |
     .description('set on-hand quantities (and EAN, name, price) from a CSV (code,ean,name,quantity,price) or JSON file')
     .argument('<file>', 'the stock file')
     .option('--replace', 'products missing from the file get on hand 0')
-    .action(async (file: string, opts: { connection?: string; replace?: boolean }) => {
+    .option('--yes', 'with --replace and a file that lists no product: set every product to 0 (refused otherwise)')
+    .action(async (file: string, opts: { connection?: string; replace?: boolean; yes?: boolean }) => {
       const { readFile } = await import('node:fs/promises');
       const text = await readFile(file, 'utf8');
       await withConnection(env, opts.connection, async (o) => {
-        const r = await importStockFile(o.store, o.config, text, { replace: opts.replace, now: env.now?.() });
+        const r = await importStockFile(o.store, o.config, text, {
+          replace: opts.replace, now: env.now?.(), emptyReplace: { confirmed: opts.yes === true, howToConfirm: 'add --yes' },
+        });
         env.out(`${r.rows} product(s) read: ${r.created} new, ${r.updated} updated${opts.replace ? `, ${r.zeroed} set to 0` : ''} (branch ${o.config.supplierBranchId})\n`);
       });
     });

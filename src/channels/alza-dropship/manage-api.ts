@@ -24,7 +24,7 @@ import type { AlzaDropshipConfig } from './config.ts';
 import { DELIVERY_RESULTS, TRACK_STATUSES } from './protocol.ts';
 import type { DropshipProjections } from './projection.ts';
 import type { DropshipOrderRecord } from './record.ts';
-import { importStockFile, listStock, MAX_STOCK_ROWS, StockFileError } from './stock.ts';
+import { EmptyReplaceError, importStockFile, listStock, MAX_STOCK_ROWS, StockFileError } from './stock.ts';
 import { listDropshipOrders } from './store.ts';
 import { buyerClients } from './worker.ts';
 
@@ -104,11 +104,15 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
         tags: TAGS,
         summary: 'Set on-hand quantities (and EAN, name, purchase price)',
         description: 'Body: a JSON array of {code, ean, name, quantity, price} or a CSV (Content-Type: text/csv) with the header '
-          + 'code,ean,name,quantity,price. Products not in the body keep their quantity unless replace=true (then they get 0). '
+          + 'code,ean,name,quantity,price. Products not in the body keep their quantity unless replace=true (then they get 0; '
+          + 'with an empty list only with force=true). '
           + `The whole body is checked first: one bad row refuses all of it, with its problems listed. At most ${MAX_STOCK_ROWS} rows `
           + 'per request (import larger files with `orderhub stock import`).',
         params: connectionParams,
-        querystring: z.object({ replace: z.enum(['true', 'false']).optional() }),
+        querystring: z.object({
+          replace: z.enum(['true', 'false']).optional(),
+          force: z.enum(['true', 'false']).optional().describe('with replace=true and an empty list: set every product to 0 (refused otherwise)'),
+        }),
         body: z.union([z.array(stockImportRow).max(MAX_STOCK_ROWS), z.string()]),
         response: { 200: z.object({ rows: z.number().int(), created: z.number().int(), updated: z.number().int(), zeroed: z.number().int() }), ...errors },
       },
@@ -116,9 +120,12 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
       const config = configOf(request.params.connection);
       const text = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
       try {
-        return await importStockFile(opts.store, config, text, { replace: request.query.replace === 'true', now: now(), maxRows: MAX_STOCK_ROWS });
+        return await importStockFile(opts.store, config, text, {
+          replace: request.query.replace === 'true', now: now(), maxRows: MAX_STOCK_ROWS,
+          emptyReplace: { confirmed: request.query.force === 'true', howToConfirm: 'send force=true' },
+        });
       } catch (err) {
-        if (err instanceof StockFileError) throw new WriteBackRuleError(err.message);
+        if (err instanceof StockFileError || err instanceof EmptyReplaceError) throw new WriteBackRuleError(err.message);
         throw err;
       }
     });

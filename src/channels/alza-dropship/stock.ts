@@ -9,6 +9,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { decimalFromJsonNumber, normalizeDecimal } from '../../core/canonical/money.ts';
+import { OrderhubError } from '../../core/errors.ts';
 import type { StoreHandle } from '../../core/store/db.ts';
 import { productCode, productKey } from './schemas.ts';
 import { dropshipDb } from './store.ts';
@@ -27,9 +28,17 @@ export interface Branch {
   supplierBranchId: number;
 }
 
-export class StockFileError extends Error {
+/** A stock file or request that cannot be taken: the user's to fix (the CLI's exit 2, the API's 422). */
+export class StockFileError extends OrderhubError {
   constructor(readonly problems: string[]) {
-    super(`the stock file has ${problems.length} problem(s):\n  - ${problems.slice(0, 20).join('\n  - ')}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`);
+    super('usage', `the stock file has ${problems.length} problem(s):\n  - ${problems.slice(0, 20).join('\n  - ')}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`);
+  }
+}
+
+/** Replacing the stock with an empty list (it would set every product to 0) was not confirmed. */
+export class EmptyReplaceError extends OrderhubError {
+  constructor(branch: Branch, howToConfirm: string) {
+    super('usage', `replacing the stock with an empty list would set every product of branch ${branch.supplierBranchId} to 0 (on hand); ${howToConfirm} if that is what you want`);
   }
 }
 
@@ -136,17 +145,26 @@ export interface ImportResult {
   zeroed: number;
 }
 
+export interface SetStockOptions {
+  /** products missing from the list get on hand 0 */
+  replace?: boolean;
+  /**
+   * How the caller confirms a replace with an empty list (e.g. "add --yes"): without it such a replace
+   * is refused (EmptyReplaceError), since it sets every product to 0. Given: the replace goes ahead.
+   */
+  emptyReplace?: { confirmed: boolean; howToConfirm: string };
+  now?: Date;
+}
+
 /**
  * Sets products of a branch: on-hand quantity, EAN, name and price of every listed product, in one
  * transaction. With `replace`, products missing from the list get on hand 0 (they stay in the
- * catalog: reservations may still point at them).
+ * catalog: reservations may still point at them); with an empty list only when confirmed.
  */
-export async function setStock(
-  store: StoreHandle,
-  branch: Branch,
-  rows: readonly StockRow[],
-  options: { replace?: boolean; now?: Date } = {},
-): Promise<ImportResult> {
+export async function setStock(store: StoreHandle, branch: Branch, rows: readonly StockRow[], options: SetStockOptions = {}): Promise<ImportResult> {
+  if (options.replace && rows.length === 0 && options.emptyReplace?.confirmed !== true) {
+    throw new EmptyReplaceError(branch, options.emptyReplace?.howToConfirm ?? 'confirm it');
+  }
   const db = dropshipDb(store);
   const supplierId = String(branch.supplierId);
   const branchId = String(branch.supplierBranchId);
@@ -206,7 +224,7 @@ export async function importStockFile(
   store: StoreHandle,
   branch: Branch,
   text: string,
-  options: { replace?: boolean; now?: Date; maxRows?: number } = {},
+  options: SetStockOptions & { maxRows?: number } = {},
 ): Promise<ImportResult & { rows: number }> {
   const rows = parseStockFile(text, { maxRows: options.maxRows });
   return { ...(await setStock(store, branch, rows, options)), rows: rows.length };
