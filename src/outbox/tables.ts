@@ -11,7 +11,7 @@ export interface WriteBacksTable {
   id: string;
   order_id: string;
   connection: string;
-  /** 'status' | 'tracking' */
+  /** 'status' | 'tracking' | 'document' */
   kind: string;
   request: string;
   /** 'accepted' | 'delivered' | 'refused' | 'failed' */
@@ -24,6 +24,10 @@ export interface WriteBacksTable {
   error: string | null;
   result: string | null;
   api_key_id: string | null;
+  /** who asked (`api:<key name>`, `cli`); its read-back is journalled as theirs. Null on rows from before 0013 */
+  actor: string | null;
+  /** the bulk request that queued it (`bulk_…`), else null */
+  bulk_id: string | null;
   created_at: string;
   updated_at: string;
   completed_at: string | null;
@@ -48,7 +52,7 @@ async function createWriteBacks(db: Kysely<unknown>): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('order_id', 'text', (c) => c.notNull())
     .addColumn('connection', 'text', (c) => c.notNull())
-    /** 'status' | 'tracking' */
+    /** 'status' | 'tracking' (| 'document' since 0013) */
     .addColumn('kind', 'text', (c) => c.notNull())
     /** JSON of the accepted request body */
     .addColumn('request', 'text', (c) => c.notNull())
@@ -67,8 +71,18 @@ async function createWriteBacks(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('write_backs_order_idx').on('write_backs').columns(['order_id', 'created_at']).execute();
 }
 
+/** Who asked for each write-back (the audit trail), and the bulk request that queued it. */
+async function addActorAndBulk(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('write_backs').addColumn('actor', 'text').execute();
+  await db.schema.alterTable('write_backs').addColumn('bulk_id', 'text').execute();
+  await db.schema.createIndex('write_backs_bulk_idx').on('write_backs').columns(['bulk_id', 'state']).execute();
+}
+
 export const outboxStoreModule = defineStoreModule({
   name: 'outbox',
-  // Created by 0002_api before the outbox declared its own table.
-  migrations: [{ name: '0002_api_outbox', up: createWriteBacks, splitFrom: '0002_api' }],
+  migrations: [
+    // Created by 0002_api before the outbox declared its own table.
+    { name: '0002_api_outbox', up: createWriteBacks, splitFrom: '0002_api' },
+    { name: '0013_outbox_actor_bulk', up: addActorAndBulk },
+  ],
 });

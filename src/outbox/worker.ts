@@ -12,7 +12,7 @@ import { ChannelRefusedError, OrderhubError, WriteBackRuleError, type OrderhubEr
 import { AuthError, DeadlineExceededError, HttpStatusError, RetriesExhaustedError } from '../core/http/errors.ts';
 import { findOrder } from '../core/store/orders.ts';
 import { describeError } from '../core/sync/ingest.ts';
-import { deliverWriteBack, type StatusRequest, type TrackingRequest, type WriteBackEnv } from './channel.ts';
+import { deliverWriteBack, DocumentGoneError, type WriteBackEnv, type WriteBackRequest } from './channel.ts';
 import {
   claimWriteBacks, completeWriteBack, DEFAULT_WRITE_BACK_SCHEDULE_MS, retryWriteBackLater, type WriteBackKind, type WriteBackRow,
 } from './store.ts';
@@ -26,10 +26,11 @@ export interface WriteBackWorkerOptions extends WriteBackEnv {
 }
 
 /** What becomes of a write-back that failed; `code` (the core's catalogue) is what its record says. */
-type Verdict = { kind: 'refused' | 'retry' | 'failed'; code: OrderhubErrorCode; message: string };
+export type Verdict = { kind: 'refused' | 'retry' | 'failed'; code: OrderhubErrorCode; message: string };
 
 export function classifyWriteBackError(err: unknown): Verdict {
   const message = describeError(err);
+  if (err instanceof DocumentGoneError) return { kind: 'failed', code: 'write_back_unsupported', message };
   if (err instanceof ChannelRefusedError) return { kind: 'refused', code: 'channel_refused', message };
   if (err instanceof WriteBackRuleError) return { kind: 'refused', code: 'write_back_rule', message };
   if (err instanceof AuthError) return { kind: 'failed', code: 'auth_failed', message };
@@ -107,30 +108,53 @@ export class WriteBackWorker {
   }
 
   private async process(row: WriteBackRow): Promise<void> {
-    const { store } = this.options;
-    const request = JSON.parse(row.request) as StatusRequest | TrackingRequest;
-    let state: string;
-    try {
-      const order = await findOrder(store.db, row.order_id);
-      if (!order) throw new OrderhubError('write_back_unsupported', `order ${row.order_id} is no longer in the store`);
-      const after = await deliverWriteBack(this.options, order, row.kind as WriteBackKind, request);
-      await completeWriteBack(store.db, row.id, this.owner, {
-        state: 'delivered',
-        result: { status: after.status, channelStatus: after.channelStatus, trackingNumbers: after.trackingNumbers, updatedAt: after.updatedAt },
-      });
-      state = 'delivered';
-    } catch (err) {
-      const v = classifyWriteBackError(err);
-      const delay = this.schedule[row.attempts - 1];
-      if (v.kind === 'retry' && delay !== undefined) {
-        await retryWriteBackLater(store.db, row.id, this.owner, v, new Date(Date.now() + delay));
-        state = 'retrying';
-      } else {
-        state = v.kind === 'refused' ? 'refused' : 'failed';
-        await completeWriteBack(store.db, row.id, this.owner, { state: v.kind === 'refused' ? 'refused' : 'failed', errorCode: v.code, error: v.message });
-      }
-      this.log.warn({ writeBack: row.id, attempt: row.attempts, outcome: state, error: v.message }, 'write-back not delivered');
+    const outcome = await processWriteBack(this.options, row, this.owner, { schedule: this.schedule, log: this.log });
+    this.options.onOutcome?.(outcome.state);
+  }
+}
+
+/** What became of one attempt: delivered, retried later (on the schedule), refused or failed, with the error. */
+export type WriteBackOutcome =
+  | { state: 'delivered' }
+  | { state: 'retrying' | 'refused' | 'failed'; error: unknown; verdict: Verdict; nextAttemptAt: Date | null };
+
+/**
+ * One attempt at a write-back claimed by `owner` (the worker's, or the CLI's own, deliver.ts), and
+ * its record: delivered with what the channel now says, scheduled again, refused or failed. A
+ * document travels with its bytes (`data`); it cannot be retried later (the store does not keep them).
+ */
+export async function processWriteBack(
+  env: WriteBackEnv,
+  row: WriteBackRow,
+  owner: string,
+  options: { schedule: readonly number[]; log: Logger; data?: Buffer | undefined },
+): Promise<WriteBackOutcome> {
+  const { store } = env;
+  const request = JSON.parse(row.request) as WriteBackRequest;
+  try {
+    const order = await findOrder(store.db, row.order_id);
+    if (!order) throw new OrderhubError('write_back_unsupported', `order ${row.order_id} is no longer in the store`);
+    // (rows from before the audit trail have no actor; only the API queued write-backs then)
+    const after = await deliverWriteBack(env, order, row.kind as WriteBackKind, request, row.actor ?? 'api', options.data);
+    await completeWriteBack(store.db, row.id, owner, {
+      state: 'delivered',
+      result: { status: after.status, channelStatus: after.channelStatus, trackingNumbers: after.trackingNumbers, updatedAt: after.updatedAt },
+    });
+    return { state: 'delivered' };
+  } catch (err) {
+    const v = classifyWriteBackError(err);
+    const delay = row.kind === 'document' ? undefined : options.schedule[row.attempts - 1];
+    let outcome: WriteBackOutcome;
+    if (v.kind === 'retry' && delay !== undefined) {
+      const at = new Date(Date.now() + delay);
+      await retryWriteBackLater(store.db, row.id, owner, v, at);
+      outcome = { state: 'retrying', error: err, verdict: v, nextAttemptAt: at };
+    } else {
+      const state = v.kind === 'refused' ? 'refused' : 'failed';
+      await completeWriteBack(store.db, row.id, owner, { state, errorCode: v.code, error: v.message });
+      outcome = { state, error: err, verdict: v, nextAttemptAt: null };
     }
-    this.options.onOutcome?.(state);
+    options.log.warn({ writeBack: row.id, attempt: row.attempts, outcome: outcome.state, error: v.message }, 'write-back not delivered');
+    return outcome;
   }
 }
