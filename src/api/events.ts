@@ -57,6 +57,8 @@ export interface OrderEvent {
   occurredAt: string;
   orderId: string;
   connection: string;
+  /** who made the change (`sync:<run id>`, `api:<key name>`, `cli`, `alza-dropship:partner`); null before the audit trail */
+  actor: string | null;
   diff?: Array<{ path: string; from: unknown; to: unknown }>;
   fromStatus?: string | null;
   toStatus?: string | null;
@@ -86,7 +88,11 @@ export function eventId(seq: number): string {
   return `evt_${seq}`;
 }
 
-type EventRow = Pick<JournalRow, 'seq' | 'order_id' | 'connection' | 'at' | 'kind' | 'from_status' | 'to_status' | 'diff'>;
+/** The journal columns an event is made of: the feed and webhook deliveries read these, so both say the same. */
+export const EVENT_COLUMNS = ['seq', 'order_id', 'connection', 'at', 'kind', 'from_status', 'to_status', 'diff', 'actor'] as const;
+
+// (actor is optional for readers of system events only, which have none: alerts)
+type EventRow = Pick<JournalRow, 'seq' | 'order_id' | 'connection' | 'at' | 'kind' | 'from_status' | 'to_status' | 'diff'> & Partial<Pick<JournalRow, 'actor'>>;
 
 /** The event of one journal row, keys in a fixed order. `order` is added when given (and the event concerns an order). */
 export function toEvent(row: EventRow, order?: CanonicalOrder | null): FeedEvent {
@@ -98,7 +104,7 @@ export function toEvent(row: EventRow, order?: CanonicalOrder | null): FeedEvent
     if (order !== undefined && orderId !== null) e.order = order;
     return e;
   }
-  const e: OrderEvent = { id: eventId(seq), seq, type, occurredAt: row.at, orderId: row.order_id, connection: row.connection };
+  const e: OrderEvent = { id: eventId(seq), seq, type, occurredAt: row.at, orderId: row.order_id, connection: row.connection, actor: row.actor ?? null };
   if (type === 'order.status_changed') {
     e.fromStatus = row.from_status;
     e.toStatus = row.to_status;
@@ -138,7 +144,7 @@ export interface FeedQuery {
 export async function readFeed(db: Kysely<Database>, q: FeedQuery): Promise<{ events: FeedEvent[]; next: number }> {
   let query = db
     .selectFrom('order_journal')
-    .select(['seq', 'order_id', 'connection', 'at', 'kind', 'from_status', 'to_status', 'diff'])
+    .select(EVENT_COLUMNS)
     .where('seq', '>', q.after);
   if (q.types && q.types.length < EVENT_TYPES.length) query = query.where('kind', 'in', journalKindsOf(q.types));
   if (q.connection) query = query.where('connection', '=', q.connection);

@@ -22,7 +22,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { StoreHandle } from '../core/store/db.ts';
 import type { CanonicalOrder } from '../core/canonical/order.ts';
-import { ordersById, toEvent } from '../api/events.ts';
+import { EVENT_COLUMNS, ordersById, toEvent } from '../api/events.ts';
 import { claimDeliveries, DEFAULT_RETRY_SCHEDULE_MS, dueSubscriptions, fanOut, pruneDelivered, type DeliveryRow } from './store.ts';
 import { OutcomeRecorder, type Outcome, type OutcomeTotals } from './outcomes.ts';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, signatureHeaders, signerFor, type Signer, type SigningScheme } from './signature.ts';
@@ -370,7 +370,7 @@ export class WebhookDispatcher {
 function loadJournal(store: StoreHandle, seqs: number[]) {
   return store.db
     .selectFrom('order_journal')
-    .select(['seq', 'order_id', 'connection', 'at', 'kind', 'from_status', 'to_status', 'diff'])
+    .select(EVENT_COLUMNS)
     .where('seq', 'in', seqs)
     .execute();
 }

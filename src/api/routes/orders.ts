@@ -9,28 +9,15 @@ import { getWriteBack, insertWriteBack, toWriteBackInfo, writeBacksOfOrder, type
 import { ApiError } from '../errors.ts';
 import { toEvent } from '../events.ts';
 import { idempotent } from '../idempotency.ts';
-import { listOrders, streamFilteredOrders, type OrderListFilter } from '../orders-query.ts';
+import { listOrders, streamFilteredOrders } from '../orders-query.ts';
 import {
   errorSchema, exportOrdersQuery, idempotencyHeaders, listOrdersQuery, orderDetailQuery, orderDetailSchema, orderIdParams,
-  orderPageSchema, splitList, statusBody, toUtcIso, trackingBody, writeBackIdParams, writeBackSchema,
+  orderPageSchema, statusBody, trackingBody, writeBackIdParams, writeBackSchema,
 } from '../schemas.ts';
 import { principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
-import { rejectUnknownNames } from './known-names.ts';
+import { apiActor, registerBulkStatusRoutes } from './bulk-status.ts';
+import { toFilter } from './order-filter.ts';
 import { z } from 'zod';
-
-/** The query's filter; a connection, channel or status that does not exist is a 400 (known-names.ts). */
-async function toFilter(ctx: ApiContext, q: z.infer<typeof exportOrdersQuery> | z.infer<typeof listOrdersQuery>): Promise<OrderListFilter> {
-  const filter = { connection: splitList(q.connection), channel: splitList(q.channel), status: splitList(q.status) };
-  await rejectUnknownNames(ctx, filter);
-  return {
-    ...filter,
-    createdFrom: toUtcIso(q.createdFrom),
-    createdTo: toUtcIso(q.createdTo),
-    updatedFrom: toUtcIso(q.updatedFrom),
-    updatedTo: toUtcIso(q.updatedTo),
-    q: q.q,
-  };
-}
 
 /** The export's query: the filters and format, plus the CSV-only `layout` and `bom` (export-csv.ts). */
 const exportQuery = exportOrdersQuery
@@ -49,6 +36,8 @@ const COMMA = Buffer.from(',');
 
 export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
   const { store } = ctx;
+  // (before /v1/orders/:id/…: its static paths take precedence anyway, this keeps them together)
+  registerBulkStatusRoutes(app, ctx);
   const headQuery = () => store.db.selectFrom('order_journal').select((eb) => eb.fn.max('seq').as('m'));
   /** the version of the order data (see response-cache.ts) */
   const journalVersion = async () => Number((await ctx.reader.all(headQuery()))[0]?.m ?? 0);
@@ -162,7 +151,7 @@ export function registerOrderRoutes(app: ZodApp, ctx: ApiContext): void {
           return order;
         },
         async (trx, order) => {
-          const row = await insertWriteBack(trx, { orderId: order.id, connection: order.connection, kind, request: body, apiKeyId: principal.keyId });
+          const row = await insertWriteBack(trx, { orderId: order.id, connection: order.connection, kind, request: body, apiKeyId: principal.keyId, actor: apiActor(principal) });
           return { statusCode: 202, body: toWriteBackInfo(row) };
         },
       );
