@@ -94,14 +94,22 @@ export function routeTerminalLog(through: ((text: string) => void) | null): void
 
 /** A logger as chooseLog says; remembers a log file so the command can say where its log went. */
 export function openLogger(choice: LogChoice): Logger {
-  if (choice.file !== undefined && logFileInUse?.path !== choice.file) {
-    logFileInUse = { path: choice.file, sizeAtStart: fileSize(choice.file) };
+  if (choice.file !== undefined) {
+    try {
+      const logger = createLogger({ level: choice.level, format: choice.format, file: choice.file });
+      if (logFileInUse?.path !== choice.file) logFileInUse = { path: choice.file, sizeAtStart: fileSize(choice.file) };
+      return logger;
+    } catch (err) {
+      // (a read-only folder: the command goes on, and the store's own error, if any, says the rest)
+      process.stderr.write(`warning: cannot write the log to ${choice.file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): it goes to stderr\n`);
+      return openLogger({ ...choice, file: undefined });
+    }
   }
   // on a terminal the lines may have to pass progress bars; elsewhere stderr's fd, as always
-  const destination = choice.file === undefined && process.stderr.isTTY
+  const destination = process.stderr.isTTY
     ? { write: (text: string) => (terminalLog ? terminalLog(text) : process.stderr.write(text)) }
     : undefined;
-  return createLogger({ level: choice.level, format: choice.format, file: choice.file, destination });
+  return createLogger({ level: choice.level, format: choice.format, destination });
 }
 
 function fileSize(path: string): number {
