@@ -32,6 +32,8 @@ export interface FieldChange { path: string; from: unknown; to: unknown }
 export interface OrderEvent {
   id: string; seq: number; type: string; occurredAt: string; orderId: string; connection: string;
   fromStatus?: string | null; toStatus?: string | null; diff?: FieldChange[];
+  /** who made the change: sync:<run>, a key's name, … (absent on servers before the journal recorded it) */
+  actor?: string | null;
 }
 
 export interface WriteBack {

@@ -44,7 +44,7 @@ function Timeline({ journal }: { journal: OrderEvent[] }) {
     <ol class="timeline">
       {[...journal].reverse().map((e) => (
         <li key={e.id}>
-          <div class="when"><time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time> <span class="muted">{e.id}</span></div>
+          <div class="when"><time dateTime={e.occurredAt}>{dateTime(e.occurredAt)}</time> <span class="muted">{e.id}{e.actor ? ` · ${t('order.by', { actor: e.actor })}` : ''}</span></div>
           <div class="what">
             <strong>{t(`event.${e.type}` as 'event.order.created', {}, e.type)}</strong>
             {e.type === 'order.status_changed' && <> {e.fromStatus && <StatusBadge status={e.fromStatus} />} → {e.toStatus && <StatusBadge status={e.toStatus} />}</>}
