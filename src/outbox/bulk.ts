@@ -46,7 +46,7 @@ export interface SkipCounts {
   alreadyInStatus: number;
   /** a write-back to the same status is still waiting to be delivered (a re-run of the same request) */
   pending: number;
-  /** its channel cannot take the status (`problem` says why) */
+  /** it needs the change, but its channel cannot take the status (`problem` says why) */
   unsupported: number;
 }
 
@@ -201,8 +201,9 @@ export async function runBulkStatus(
       const g = groupOf(o.connection, o.channel);
       g.matched++;
       const target = g.channelStatus;
-      if (target === null) g.skipped.unsupported++;
-      else if (o.channel_status === target || (canonical && o.status === request.status)) g.skipped.alreadyInStatus++;
+      // (an order that has the status needs nothing, whether or not its channel could set it)
+      if (o.channel_status === target || (canonical && o.status === request.status)) g.skipped.alreadyInStatus++;
+      else if (target === null) g.skipped.unsupported++;
       else if (pending.get(o.id)?.has(target)) g.skipped.pending++;
       else {
         g.queued++;
