@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ORDERHUB_ERRORS, OrderhubError, StoreBusyError, type OrderhubErrorCode } from '../core/errors.ts';
+import { answerBeforeBody, isDrainingAnsweredBody } from '../core/http/unread-body.ts';
 
 /** The codes only the API answers, with their HTTP status and what they mean. */
 const API_ONLY_ERRORS = {
@@ -176,6 +177,7 @@ export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const mapped = toErrorResponse(err);
+    answerBeforeBody(request.raw); // (a 413 or 415 before the body was read)
     if (mapped.internal) request.log.error({ err }, 'request failed');
     else if (mapped.statusCode >= 400) request.log.debug({ code: mapped.body.error.code }, 'request refused');
     if (mapped.headers) void reply.headers(mapped.headers);
@@ -196,6 +198,13 @@ export function installErrorHandlers(app: FastifyInstance): void {
 export function clientErrorHandler(requestTimeoutMs: number): (err: NodeJS.ErrnoException, socket: Socket) => void {
   return (err, socket) => {
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    // an answer was sent on this connection already (e.g. a 413 whose body is being drained): a
+    // second one would corrupt what the client reads
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (isDrainingAnsweredBody(socket) || inFlight?.headersSent) {
+      socket.destroy(err);
+      return;
+    }
     const [status, body] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? [408, errorBody('request_timeout', `the request did not arrive within ${requestTimeoutMs / 1000} s`)]
       : err.code === 'HPE_HEADER_OVERFLOW'

@@ -18,6 +18,7 @@ import { StoreBusyError } from '../../core/errors.ts';
 import { redactUrl } from '../../core/log.ts';
 import { listenLocal } from '../../core/http/listen.ts';
 import { requestTimeoutOptions } from '../../core/http/server-timeouts.ts';
+import { answerBeforeBody } from '../../core/http/unread-body.ts';
 import type { StoreHandle } from '../../core/store/db.ts';
 import type { AlzaDropshipConfig } from './config.ts';
 import { rawPath, rawTokenFromUrl, signatureMessage, verifyToken } from './hmac.ts';
@@ -235,6 +236,7 @@ export function registerAlzaDropshipRoutes(app: AnyFastify, deps: DropshipRoutes
     scope.setErrorHandler((err: FastifyError, request, reply) => {
       const xml = isXmlType(request.headers['content-type']);
       const op = opOf(request);
+      answerBeforeBody(request.raw); // (a 413 or 415 before the body was read: Alza reads the answer)
       if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         return send(reply, op, xml, answer(413, ERROR_CODES.InvalidInput, `The body is larger than ${bodyLimit} bytes`));
       }
