@@ -170,6 +170,23 @@ describe.skipIf(!run)('operations console (Chromium)', () => {
     await expect.poll(() => orders.map((o) => env.drinks.statusOf(o.order.externalId)), { timeout: 20_000 }).toEqual(['IN_REALIZATION', 'IN_REALIZATION', 'IN_REALIZATION']);
   });
 
+  it('changes the status of every order matching the filters, after a preview', async () => {
+    const matching = (await env.api<{ data: ApiOrder[] }>('GET', '/v1/orders?connection=drinks&status=new&limit=500')).data;
+    expect(matching.length).toBeGreaterThan(1);
+    const p = await freshPage();
+    await signIn(p, env.url, env.writeKey);
+    await p.goto(`${env.url}/#/orders?connection=drinks&status=new`);
+    const region = p.getByRole('region', { name: 'Every order matching the filters' });
+    await region.locator('select[name=filterBulkStatus]').selectOption('processing');
+    await region.getByRole('button', { name: 'Preview' }).click();
+    await region.getByText(`${matching.length} match; ${matching.length} would change`).waitFor();
+    expect(matching.every((o) => env.drinks.statusOf(o.externalId) === 'NEW')).toBe(true); // a preview changes nothing
+    await region.getByRole('button', { name: `Change ${matching.length} orders` }).click();
+    await region.getByText(`${matching.length} status change(s) queued.`).waitFor();
+    await region.getByText(`Delivered ${matching.length}, waiting 0`).waitFor({ timeout: 30_000 });
+    expect(matching.filter((o) => env.drinks.statusOf(o.externalId) !== 'IN_REALIZATION')).toEqual([]);
+  });
+
   it('exports the selection as CSV and NDJSON', async () => {
     const p = await freshPage();
     await signIn(p, env.url, env.writeKey);

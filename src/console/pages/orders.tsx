@@ -3,7 +3,7 @@
  * without a reload (the change feed), a selection for a bulk status change or an export.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, canWrite, download, getJson, writeBack } from '../api.ts';
+import { call, canWrite, download, getJson, sendJson, writeBack } from '../api.ts';
 import { ErrorNote, Notice, StatusBadge, useInterval, useLoad } from '../components/ui.tsx';
 import { dateTime, localInputToIso, money } from '../format.ts';
 import { t } from '../i18n.ts';
@@ -70,6 +70,77 @@ function FilterForm({ filters, connections }: { filters: Filters; connections: C
         <button type="button" onClick={() => go('orders')}>{t('orders.clear')}</button>
       </div>
     </form>
+  );
+}
+
+interface BulkSummary {
+  dryRun: boolean; bulkId: string | null; status: string; matched: number; queued: number;
+  skipped: { alreadyInStatus: number; pending: number; unsupported: number };
+  byConnection: Array<{ connection: string; channelStatus: string | null; queued: number; problem: string | null }>;
+}
+interface BulkStates { states: Record<'accepted' | 'delivered' | 'refused' | 'failed', number> }
+
+/** Every order the filters match (not only this page): previewed first (a dry run), then queued through the outbox. */
+function FilterBulk({ filters }: { filters: Filters }) {
+  const [status, setStatus] = useState<string>('processing');
+  const [preview, setPreview] = useState<BulkSummary | null>(null);
+  const [done, setDone] = useState<BulkSummary | null>(null);
+  const [states, setStates] = useState<BulkStates | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const filterKey = JSON.stringify(filters);
+  useEffect(() => { setPreview(null); setDone(null); setStates(null); }, [filterKey, status]);
+  const filter = Object.fromEntries(Object.entries(apiQuery(filters)).filter(([, v]) => v));
+  async function run(dryRun: boolean) {
+    setBusy(true);
+    setError(null);
+    try {
+      const summary = await sendJson<BulkSummary>('POST', '/v1/orders/bulk/status', { filter, status, dryRun }, dryRun ? undefined : { 'idempotency-key': key });
+      if (dryRun) setPreview(summary);
+      else {
+        setDone(summary);
+        setPreview(null);
+        setKey(crypto.randomUUID());
+      }
+    } catch (err) {
+      setError(err as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+  useInterval(async () => {
+    if (!done?.bulkId) return;
+    setStates(await getJson<BulkStates>(`/v1/orders/bulk/${encodeURIComponent(done.bulkId)}`));
+  }, 2000, done?.bulkId != null);
+  const describe = (s: BulkSummary) => t('bulk.summary', {
+    matched: s.matched, queued: s.queued, already: s.skipped.alreadyInStatus, pending: s.skipped.pending, unsupported: s.skipped.unsupported,
+  });
+  return (
+    <div class="bulk filter-bulk" role="region" aria-label={t('bulk.title')}>
+      <strong>{t('bulk.title')}</strong>
+      <label>{t('orders.newStatus')}
+        <select name="filterBulkStatus" value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value)}>
+          {CANONICAL_STATUSES.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+        </select>
+      </label>
+      <button type="button" disabled={busy} onClick={() => void run(true)}>{t('bulk.preview')}</button>
+      {preview && (
+        <>
+          <span class="bulk-preview" role="status">{describe(preview)}
+            {preview.byConnection.filter((c) => c.problem).map((c) => <span key={c.connection} class="error-text"> {c.connection}: {c.problem}</span>)}
+          </span>
+          <button type="button" class="primary" disabled={busy || preview.queued === 0} onClick={() => void run(false)}>{t('bulk.confirm', { n: preview.queued })}</button>
+        </>
+      )}
+      {done && (
+        <span class="bulk-done" role="status">
+          {t('bulk.queued', { n: done.queued })}{' '}
+          {states && t('bulk.states', { delivered: states.states.delivered, accepted: states.states.accepted, refused: states.states.refused, failed: states.states.failed })}
+        </span>
+      )}
+      <ErrorNote error={error} />
+    </div>
   );
 }
 
@@ -211,6 +282,7 @@ export function OrdersPage() {
     <div class="page">
       <h1>{t('orders.title')}</h1>
       <FilterForm filters={filters} connections={connections.data?.data ?? []} />
+      {canWrite() && Object.keys(filters).length > 0 && <FilterBulk filters={filters} />}
       {selected.size > 0 && <BulkBar selected={[...selected.values()]} onDone={() => void page.reload()} clear={() => setSelected(new Map())} />}
       <ErrorNote error={page.error} />
       {pendingChanges > 0 && (
