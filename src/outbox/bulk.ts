@@ -65,7 +65,7 @@ export interface BulkGroup {
 
 export interface BulkStatusSummary {
   dryRun: boolean;
-  /** the write-backs' bulkId (GET /v1/orders/bulk/{bulkId}); null for a dry run */
+  /** the write-backs' bulkId (GET /v1/orders/bulk/{bulkId}); null for a dry run or when none was queued */
   bulkId: string | null;
   status: string;
   matched: number;
@@ -218,11 +218,11 @@ export async function runBulkStatus(
   const byConnection = [...groups.values()].sort((a, b) => (a.connection < b.connection ? -1 : a.connection > b.connection ? 1 : a.channel < b.channel ? -1 : 1));
   const skipped = noSkips();
   for (const g of byConnection) for (const k of Object.keys(skipped) as Array<keyof SkipCounts>) skipped[k] += g.skipped[k];
+  const queued = byConnection.reduce((n, g) => n + g.queued, 0);
   return {
-    dryRun: request.dryRun, bulkId, status: request.status,
+    dryRun: request.dryRun, bulkId: queued > 0 ? bulkId : null, status: request.status,
     matched: byConnection.reduce((n, g) => n + g.matched, 0),
-    queued: byConnection.reduce((n, g) => n + g.queued, 0),
-    skipped, byConnection,
+    queued, skipped, byConnection,
   };
 }
 

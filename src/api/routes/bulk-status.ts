@@ -36,7 +36,7 @@ const skipsSchema = z.object({
 
 const bulkSummarySchema = z.object({
   dryRun: z.boolean(),
-  bulkId: z.string().nullable().describe('the queued write-backs\' bulkId (null for a dry run)'),
+  bulkId: z.string().nullable().describe('the queued write-backs\' bulkId (null for a dry run, or when none was queued)'),
   status: z.string(),
   matched: z.number().int(),
   queued: z.number().int().describe('write-backs queued (a dry run: that would be)'),
