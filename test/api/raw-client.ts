@@ -2,7 +2,7 @@
  * HTTP/1.1 clients on a raw TCP socket, for what an HTTP library does not let a test do: drip a body
  * byte by byte, or keep writing a body the server has already answered.
  */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface RawAnswer {
   /** the status of the answer, null when the connection ended without one */
@@ -27,6 +27,24 @@ function head(url: URL, method: string, length: number, headers: Record<string, 
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
+/** A connection to `target` that collects what the server sends; `done` resolves when it is closed. */
+function rawConnection(target: string): { url: URL; socket: Socket; answer: () => RawAnswer; sent: (n: number) => void; done: Promise<RawAnswer> } {
+  const url = new URL(target);
+  const socket = connect(Number(url.port), url.hostname);
+  let text = '';
+  let bodyBytesSent = 0;
+  let error: string | null = null;
+  const answer = (): RawAnswer => ({ status: statusOf(text), text, bodyBytesSent, error });
+  socket.on('data', (d: Buffer) => {
+    text += d.toString('latin1');
+  });
+  socket.on('error', (err) => {
+    error = err.message;
+  });
+  const done = new Promise<RawAnswer>((resolve) => socket.on('close', () => resolve(answer())));
+  return { url, socket, answer, sent: (n) => (bodyBytesSent += n), done };
+}
+
 /**
  * Sends the head, then the body one byte every `intervalMs`, and stops dripping as soon as an answer
  * arrives. The answer is read until the server closes the connection.
@@ -35,32 +53,19 @@ export function dripBody(
   target: string,
   options: { method?: string; length: number; intervalMs: number; headers?: Record<string, string> },
 ): Promise<RawAnswer> {
-  const url = new URL(target);
-  return new Promise((resolve) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let text = '';
-    let sent = 0;
-    let error: string | null = null;
-    let timer: NodeJS.Timeout | undefined;
-    socket.on('connect', () => {
-      socket.write(head(url, options.method ?? 'POST', options.length, options.headers ?? {}));
-      timer = setInterval(() => {
-        if (text.length > 0 || sent >= options.length) return clearInterval(timer);
-        socket.write('{');
-        sent++;
-      }, options.intervalMs);
-    });
-    socket.on('data', (d: Buffer) => {
-      text += d.toString('latin1');
-    });
-    socket.on('error', (err) => {
-      error = err.message;
-    });
-    socket.on('close', () => {
-      clearInterval(timer);
-      resolve({ status: statusOf(text), text, bodyBytesSent: sent, error });
-    });
+  const c = rawConnection(target);
+  let timer: NodeJS.Timeout | undefined;
+  c.socket.on('connect', () => {
+    c.socket.write(head(c.url, options.method ?? 'POST', options.length, options.headers ?? {}));
+    timer = setInterval(() => {
+      const { text, bodyBytesSent } = c.answer();
+      if (text.length > 0 || bodyBytesSent >= options.length) return clearInterval(timer);
+      c.socket.write('{');
+      c.sent(1);
+    }, options.intervalMs);
   });
+  c.socket.on('close', () => clearInterval(timer));
+  return c.done;
 }
 
 /**
@@ -69,38 +74,24 @@ export function dripBody(
  * the body was written).
  */
 export function uploadBody(target: string, options: { length: number; method?: string; headers?: Record<string, string>; idleMs?: number }): Promise<RawAnswer> {
-  const url = new URL(target);
-  return new Promise((resolve) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let text = '';
-    let sent = 0;
-    let error: string | null = null;
-    let done = false;
-    const chunk = Buffer.alloc(64 * 1024, 0x20); // spaces: valid JSON whitespace, never a complete value
-    const finish = () => {
-      if (done) return;
-      done = true;
-      resolve({ status: statusOf(text), text, bodyBytesSent: sent, error });
-    };
-    const pump = () => {
-      while (sent < options.length && !socket.destroyed) {
-        const n = Math.min(chunk.length, options.length - sent);
-        sent += n;
-        if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return socket.once('drain', pump);
+  const c = rawConnection(target);
+  const chunk = Buffer.alloc(64 * 1024, 0x20); // spaces: valid JSON whitespace, never a complete value
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < options.length && !c.socket.destroyed) {
+      const n = Math.min(chunk.length, options.length - sent);
+      sent += n;
+      c.sent(n);
+      if (!c.socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+        c.socket.once('drain', pump);
+        return;
       }
-      if (sent >= options.length) socket.setTimeout(options.idleMs ?? 5_000, () => socket.end());
-      return undefined;
-    };
-    socket.on('connect', () => {
-      socket.write(head(url, options.method ?? 'POST', options.length, options.headers ?? {}));
-      pump();
-    });
-    socket.on('data', (d: Buffer) => {
-      text += d.toString('latin1');
-    });
-    socket.on('error', (err) => {
-      error = err.message;
-    });
-    socket.on('close', finish);
+    }
+    if (sent >= options.length) c.socket.setTimeout(options.idleMs ?? 5_000, () => c.socket.end());
+  };
+  c.socket.on('connect', () => {
+    c.socket.write(head(c.url, options.method ?? 'POST', options.length, options.headers ?? {}));
+    pump();
   });
+  return c.done;
 }

@@ -3,6 +3,8 @@ import { silentLogger } from '../../../core/log.ts';
 import { findOrder, orderJournal } from '../../../core/store/orders.ts';
 import type { StoreHandle } from '../../../core/store/db.ts';
 import { openTestStore, type StoreKind, type TestStore } from '../../../../test/support/stores.ts';
+import { startTestApi, type TestApi } from '../../../../test/api/helpers.ts';
+import { channels } from '../../registry.ts';
 import { BuyerApiClient } from '../buyer/client.ts';
 import { alzaDropshipConfigSchema, type AlzaDropshipConfig } from '../config.ts';
 import { startDropshipServer, type DropshipRoutesOptions, type DropshipServer } from '../routes.ts';
@@ -86,4 +88,17 @@ export async function canonical(at: { projections: DropshipProjections }, orderN
 export async function journalOf(at: { projections: DropshipProjections }, orderNumber: string, connection = 'alza-drop') {
   const o = await canonical(at, orderNumber, connection);
   return o ? orderJournal(at.projections.store.db, o.id) : [];
+}
+
+/**
+ * The REST API with the channel mounted (as `orderhub serve` runs it, no background workers) on a
+ * fresh store, with one connection (customerId 1, supplierId 4242, branch 1) whose Buyer API is nowhere.
+ */
+export async function startServeWithConnection(secret: string): Promise<{ api: TestApi; config: AlzaDropshipConfig }> {
+  const entry = {
+    name: 'alza-drop', kind: 'alza-dropship', customerId: 1, supplierId: 4242, supplierBranchId: 1, secret,
+    buyerApiUrl: 'http://127.0.0.1:9/api/v1', http: HTTP_SETTINGS,
+  };
+  const api = await startTestApi('sqlite', { registry: channels, connections: [entry], server: { workers: false } });
+  return { api, config: alzaDropshipConfigSchema.parse(entry) };
 }

@@ -5,17 +5,16 @@
  * the request timeout, while it is still being sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channels } from '../../registry.ts';
 import { dripBody } from '../../../../test/api/raw-client.ts';
-import { startTestApi, type TestApi } from '../../../../test/api/helpers.ts';
+import type { TestApi } from '../../../../test/api/helpers.ts';
 import { silentLogger } from '../../../core/log.ts';
-import { alzaDropshipConfigSchema, type AlzaDropshipConfig } from '../config.ts';
+import type { AlzaDropshipConfig } from '../config.ts';
 import { computeToken, signatureMessage } from '../hmac.ts';
 import { formatTimestamp } from '../protocol.ts';
 import { startDropshipServer } from '../routes.ts';
 import { MAX_ORDER_ITEMS } from '../schemas.ts';
 import { MAX_STOCK_ROWS } from '../stock.ts';
-import { HTTP_SETTINGS } from './helpers.ts';
+import { startServeWithConnection } from './helpers.ts';
 
 describe('limits of the alza-dropship APIs [sqlite]', () => {
   let api: TestApi;
@@ -23,12 +22,7 @@ describe('limits of the alza-dropship APIs [sqlite]', () => {
   const base = '/v1/alza-dropship/alza-drop';
 
   beforeAll(async () => {
-    const entry = {
-      name: 'alza-drop', kind: 'alza-dropship', customerId: 1, supplierId: 4242, supplierBranchId: 1, secret: 'limits-secret',
-      buyerApiUrl: 'http://127.0.0.1:9/api/v1', http: HTTP_SETTINGS,
-    };
-    api = await startTestApi('sqlite', { registry: channels, connections: [entry], server: { workers: false } });
-    config = alzaDropshipConfigSchema.parse(entry);
+    ({ api, config } = await startServeWithConnection('limits-secret'));
   });
   afterAll(async () => {
     await api?.close();

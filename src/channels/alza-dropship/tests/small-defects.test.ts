@@ -8,17 +8,16 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channels } from '../../registry.ts';
-import { startTestApi, type TestApi } from '../../../../test/api/helpers.ts';
+import type { TestApi } from '../../../../test/api/helpers.ts';
 import { tempDir } from '../../../../test/support/pg.ts';
 import { registerStockCommands, type DropshipCliEnv } from '../cli.ts';
-import { alzaDropshipConfigSchema, type AlzaDropshipConfig } from '../config.ts';
+import type { AlzaDropshipConfig } from '../config.ts';
 import { computeToken, signatureMessage } from '../hmac.ts';
 import { MAX_JSON_DEPTH } from '../json.ts';
 import { formatTimestamp } from '../protocol.ts';
 import { listStock, setStock } from '../stock.ts';
 import { DropshipProjections } from '../projection.ts';
-import { HTTP_SETTINGS } from './helpers.ts';
+import { startServeWithConnection } from './helpers.ts';
 
 describe('small defects of the alza-dropship APIs [sqlite]', () => {
   let api: TestApi;
@@ -27,12 +26,7 @@ describe('small defects of the alza-dropship APIs [sqlite]', () => {
   const base = '/v1/alza-dropship/alza-drop';
 
   beforeAll(async () => {
-    const entry = {
-      name: 'alza-drop', kind: 'alza-dropship', customerId: 1, supplierId: 4242, supplierBranchId: 1, secret: 'small-secret',
-      buyerApiUrl: 'http://127.0.0.1:9/api/v1', http: HTTP_SETTINGS,
-    };
-    api = await startTestApi('sqlite', { registry: channels, connections: [entry], server: { workers: false } });
-    config = alzaDropshipConfigSchema.parse(entry);
+    ({ api, config } = await startServeWithConnection('small-secret'));
   });
   afterAll(async () => {
     await api?.close();
