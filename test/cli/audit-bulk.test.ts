@@ -11,75 +11,31 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { channels } from '../../src/channels/registry.ts';
-import type { DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
-import { startEcommdSimulator, type EcommdSimulator } from '../../src/channels/ecommd/simulator/index.ts';
 import type { CanonicalOrder } from '../../src/core/canonical/order.ts';
-import { loadConfigFile } from '../../src/core/config.ts';
-import { silentLogger } from '../../src/core/log.ts';
-import type { StoreHandle } from '../../src/core/store/db.ts';
-import { openHubStore } from '../../src/store-modules.ts';
-import { startApiServer, type RunningApiServer } from '../../src/api/app.ts';
-import { createApiKey } from '../../src/api/store/api-keys.ts';
-import { tempDir } from '../support/pg.ts';
-import { sinceDate, startSim } from '../sync/support.ts';
-import { orderhub } from './run-cli.ts';
+import { startTwoChannels, type TwoChannels } from './two-channels.ts';
 
 const ORDERS = 60;
 
 describe('audit trail and bulk status changes in the CLI', { timeout: 400_000 }, () => {
-  let drinks: DrinksSimulator;
-  let md: EcommdSimulator;
-  let dir: ReturnType<typeof tempDir>;
-  let config: string;
-  let store: StoreHandle;
-  let api: RunningApiServer;
-  let key: string;
+  let env: TwoChannels;
   /** the oldest new drinks2cash order: changed one by one first, then part of the bulk change */
   let a: CanonicalOrder;
-  const cli = (...args: string[]) => orderhub(['--config', config, ...args], { timeoutMs: 180_000 });
+  const cli = (...args: string[]) => env.cli(...args);
   const show = async (id: string) => {
     const r = await cli('orders', 'show', id);
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as any;
   };
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const res = await request(`${api.url}${path}`, {
-      method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.statusCode, body: (await res.body.json()) as any };
-  };
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown) => (method === 'GET' ? env.get(path) : env.post(path, body));
 
   beforeAll(async () => {
-    drinks = await startSim(ORDERS, 5);
-    md = await startEcommdSimulator({ host: '127.0.0.1', port: 0, orders: ORDERS, seed: 11, since: sinceDate() });
-    dir = tempDir('orderhub-audit-bulk-');
-    config = join(dir.path, 'orderhub.yaml');
-    writeFileSync(config, stringify({
-      database: './hub.db',
-      connections: [
-        { name: 'drinks-pl', ...drinks.connection, since: sinceDate(), schedule: '1h' },
-        { name: 'shop-md', ...md.connection, since: sinceDate(), schedule: '1h' },
-      ],
-    }));
-    const synced = await cli('sync');
-    expect(synced.code, synced.stderr).toBe(0);
-    const loaded = loadConfigFile(config, channels);
-    store = await openHubStore(loaded.database);
     // no workers: what the CLI queues stays queued unless the CLI delivers it
-    api = await startApiServer({ store, config: loaded, registry: channels, logger: silentLogger(), host: '127.0.0.1', port: 0, workers: false });
-    key = (await createApiKey(store.db, { name: 'ops', scope: 'write' })).key;
+    env = await startTwoChannels({ prefix: 'orderhub-audit-bulk-', orders: ORDERS, keyName: 'ops', server: { workers: false } });
     a = (await call('GET', '/v1/orders?connection=drinks-pl&status=new&sort=createdAt&limit=1')).body.data[0];
   });
   afterAll(async () => {
-    await api?.close();
-    await store?.close();
-    await drinks?.close();
-    await md?.close();
-    dir?.cleanup();
+    await env?.close();
   });
 
   it('set-status and attach-document are write-backs of the CLI (actor cli) listed on the order like the API\'s; the read-back is journalled as cli', async () => {
@@ -89,10 +45,10 @@ describe('audit trail and bulk status changes in the CLI', { timeout: 400_000 },
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toBe(`drinks-pl:${a.externalId} is now IN_REALIZATION (processing)\n`);
     const pdf = Buffer.from('%PDF-1.4 invoice of the audit test\n');
-    writeFileSync(join(dir.path, 'invoice.pdf'), pdf);
-    const attached = await cli('orders', 'attach-document', a.id, join(dir.path, 'invoice.pdf'), '-t', 'INVOICE');
+    writeFileSync(join(env.dir.path, 'invoice.pdf'), pdf);
+    const attached = await cli('orders', 'attach-document', a.id, join(env.dir.path, 'invoice.pdf'), '-t', 'INVOICE');
     expect(attached.code, attached.stderr).toBe(0);
-    expect(drinks.documents.map((d) => [String(d.orderNumber), d.documentType, d.fileName, d.data.equals(pdf)])).toEqual([[a.externalId, 'INVOICE', 'invoice.pdf', true]]);
+    expect(env.drinks.documents.map((d) => [String(d.orderNumber), d.documentType, d.fileName, d.data.equals(pdf)])).toEqual([[a.externalId, 'INVOICE', 'invoice.pdf', true]]);
     // refused before anything is recorded, as the API's 422
     const tracking = await cli('orders', 'add-tracking', a.id, 'PL123');
     expect(tracking.code).toBe(2);
@@ -113,7 +69,7 @@ describe('audit trail and bulk status changes in the CLI', { timeout: 400_000 },
   });
 
   it('set-status --where: a dry run per connection (the API\'s numbers), then one write-back per order delivered, refusals reported and a channel that cannot take the status named', async () => {
-    drinks.setFaults({ requireInvoiceForRealized: true });
+    env.drinks.setFaults({ requireInvoiceForRealized: true });
     const createdTo = new Date(Date.parse(a.createdAt) + 1).toISOString();
     const where = ['orders', 'set-status', '--where', '-c', 'drinks-pl,shop-md', '--created-to', createdTo, 'shipped'];
 
@@ -140,7 +96,7 @@ describe('audit trail and bulk status changes in the CLI', { timeout: 400_000 },
     const bulkId = /queued \d+ write-backs to shipped \((bulk_[0-9a-f]+)\)/.exec(run.stdout)?.[1];
     expect(bulkId, run.stdout).toBeDefined();
     expect(run.stdout).toContain(`delivered 1, refused ${refused}, failed 0 (write-backs of ${bulkId}`);
-    expect(drinks.statusOf(a.externalId)).toBe('REALIZED');
+    expect(env.drinks.statusOf(a.externalId)).toBe('REALIZED');
     const fared = (await call('GET', `/v1/orders/bulk/${bulkId}`)).body;
     expect(fared.states).toEqual({ accepted: 0, delivered: 1, refused, failed: 0 });
     for (const p of fared.problems) expect(p).toMatchObject({ actor: 'cli', bulkId, state: 'refused', error: { code: 'channel_refused' } });

@@ -4,76 +4,32 @@
  * what the API says, by the API's names; `set-status` and POST /v1/orders/{id}/status take canonical
  * statuses beside the channel's own, mapped to each channel (drinks2cash, ecom.md simulators).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { channels } from '../../src/channels/registry.ts';
+import { expect, it, afterAll, beforeAll, describe } from 'vitest';
 import type { DrinksSimulator } from '../../src/channels/drinks2cash/simulator/index.ts';
-import { startEcommdSimulator, type EcommdSimulator } from '../../src/channels/ecommd/simulator/index.ts';
 import type { CanonicalOrder } from '../../src/core/canonical/order.ts';
-import { loadConfigFile } from '../../src/core/config.ts';
-import { silentLogger } from '../../src/core/log.ts';
-import type { StoreHandle } from '../../src/core/store/db.ts';
-import { openHubStore } from '../../src/store-modules.ts';
-import { startApiServer, type RunningApiServer } from '../../src/api/app.ts';
-import { createApiKey } from '../../src/api/store/api-keys.ts';
-import { tempDir } from '../support/pg.ts';
-import { sinceDate, startSim } from '../sync/support.ts';
 import { waitFor } from '../api/helpers.ts';
-import { orderhub } from './run-cli.ts';
+import { startTwoChannels, type TwoChannels } from './two-channels.ts';
 
 const ORDERS = 120;
 
 describe('one vocabulary in the CLI and the API', { timeout: 180_000 }, () => {
+  let env: TwoChannels;
   let drinks: DrinksSimulator;
-  let md: EcommdSimulator;
-  let dir: ReturnType<typeof tempDir>;
-  let config: string;
-  let store: StoreHandle;
-  let api: RunningApiServer;
-  let key: string;
-  const cli = (...args: string[]) => orderhub(['--config', config, ...args], { timeoutMs: 120_000 });
+  const cli = (...args: string[]) => env.cli(...args);
   const json = async (...args: string[]) => {
     const r = await cli(...args, '--json');
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as any;
   };
-  const get = async (path: string) => {
-    const res = await request(`${api.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
-    return { status: res.statusCode, body: (await res.body.json()) as any };
-  };
-  const post = async (path: string, body: unknown) => {
-    const res = await request(`${api.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.statusCode, body: (await res.body.json()) as any };
-  };
+  const get = (path: string) => env.get(path);
+  const post = (path: string, body: unknown) => env.post(path, body);
 
   beforeAll(async () => {
-    drinks = await startSim(ORDERS, 5);
-    md = await startEcommdSimulator({ host: '127.0.0.1', port: 0, orders: ORDERS, seed: 11, since: sinceDate() });
-    dir = tempDir('orderhub-vocabulary-');
-    config = join(dir.path, 'orderhub.yaml');
-    writeFileSync(config, stringify({
-      database: './hub.db',
-      connections: [
-        { name: 'drinks-pl', ...drinks.connection, since: sinceDate(), schedule: '1h' },
-        { name: 'shop-md', ...md.connection, since: sinceDate(), schedule: '1h' },
-      ],
-    }));
-    const synced = await cli('sync');
-    expect(synced.code, synced.stderr).toBe(0);
-    const loaded = loadConfigFile(config, channels);
-    store = await openHubStore(loaded.database);
-    api = await startApiServer({ store, config: loaded, registry: channels, logger: silentLogger(), host: '127.0.0.1', port: 0, writeBacks: { pollIntervalMs: 20 } });
-    key = (await createApiKey(store.db, { name: 'test', scope: 'write' })).key;
+    env = await startTwoChannels({ prefix: 'orderhub-vocabulary-', orders: ORDERS, keyName: 'test', server: { writeBacks: { pollIntervalMs: 20 } } });
+    drinks = env.drinks;
   });
   afterAll(async () => {
-    await api?.close();
-    await store?.close();
-    await drinks?.close();
-    await md?.close();
-    dir?.cleanup();
+    await env?.close();
   });
 
   it('orders list takes the API\'s comma lists, ranges and search, and --json prints what GET /v1/orders answers', async () => {

@@ -170,7 +170,11 @@ With --where, every order matching the filters (those of 'orders list'; at least
 write-back, at most ${BULK_MAX_ORDERS} orders per command (POST /v1/orders/bulk/status): orders that have the
 status already, or a waiting write-back to it, are skipped, so running the command again queues
 nothing twice; orders whose channel cannot take the status are reported per connection. The
-write-backs are then delivered from this process (unless --no-wait).
+write-backs are then delivered from this process (unless --no-wait); exit code 1 when the channel
+refused any, or any failed.
+
+Examples:
+  orderhub orders set-status drinks-pl:1042 processing
   orderhub orders set-status --where -c drinks-pl -s new --created-to 2026-03-01 processing --dry-run`)
     .action(async (first: string | undefined, second: string | undefined, opts: BulkOptions, cmd: Command) => {
       if (opts.where) return bulkSetStatus(cmd, first, second, opts);
