@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseDuration } from '../core/canonical/time.ts';
+import { PollingLoop } from '../core/sleep.ts';
 import type { AlertsConfig, BaseConnectionConfig } from '../core/config.ts';
 import { listConnections } from '../core/store/connections.ts';
 import type { StoreHandle } from '../core/store/db.ts';
@@ -48,9 +49,7 @@ export class AlertWorker {
   private readonly notifier: NotifierSettings;
   private readonly silence: SilenceSettings;
   private readonly now: () => Date;
-  private running: Promise<void> | null = null;
-  private stopping = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop: PollingLoop;
   private lastSilenceCheck = 0;
 
   constructor(private readonly options: AlertWorkerOptions) {
@@ -64,46 +63,27 @@ export class AlertWorker {
       historyMs: parseDuration(options.config.silentHistory) ?? 14 * 86_400_000,
     };
     this.now = options.now ?? (() => new Date());
+    this.loop = new PollingLoop(() => this.round(), options.pollIntervalMs ?? 1_000, (err) =>
+      this.log.error({ err: scrub((err as Error).message, this.secrets) }, 'alerts round failed'));
   }
 
   start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.running = this.loop();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wakeUp?.();
-    await this.running;
-    this.running = null;
+    await this.loop.stop();
     await Promise.all([...this.transports.values()].map((t) => t.close()));
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      let busy = false;
-      try {
-        if (Date.now() - this.lastSilenceCheck >= (this.options.silenceCheckMs ?? 60_000)) {
-          this.lastSilenceCheck = Date.now();
-          await this.checkSilence();
-        }
-        const r = await this.runOnce();
-        busy = r.sent + r.failed > 0;
-      } catch (err) {
-        this.log.error({ err: scrub((err as Error).message, this.secrets) }, 'alerts round failed');
-      }
-      if (!busy && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 1_000);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-      }
+  /** One round of the loop: the silence check when due, then the notifications; true when it sent something. */
+  private async round(): Promise<boolean> {
+    if (Date.now() - this.lastSilenceCheck >= (this.options.silenceCheckMs ?? 60_000)) {
+      this.lastSilenceCheck = Date.now();
+      await this.checkSilence();
     }
+    const r = await this.runOnce();
+    return r.sent + r.failed > 0;
   }
 
   /** Decides every new system event, then sends the messages due. */

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { PollingLoop } from '../core/sleep.ts';
 import { ChannelRefusedError, OrderhubError, WriteBackRuleError, type OrderhubErrorCode } from '../core/errors.ts';
 import { AuthError, DeadlineExceededError, HttpStatusError, RetriesExhaustedError } from '../core/http/errors.ts';
 import { findOrder } from '../core/store/orders.ts';
@@ -53,51 +54,24 @@ export class WriteBackWorker {
   readonly owner = `write-back:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly schedule: readonly number[];
   private readonly log: Logger;
-  private running: Promise<void> | null = null;
-  private stopping = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop: PollingLoop;
 
   constructor(private readonly options: WriteBackWorkerOptions) {
     this.schedule = options.retrySchedule ?? DEFAULT_WRITE_BACK_SCHEDULE_MS;
     this.log = options.logger.child({ component: 'write-back' });
+    this.loop = new PollingLoop(async () => (await this.runOnce()) > 0, options.pollIntervalMs ?? 500, (err) => this.log.error({ err }, 'write-back round failed'));
   }
 
   start(): void {
-    if (this.running) return;
-    this.stopping = false;
-    this.running = this.loop();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wakeUp?.();
-    await this.running;
-    this.running = null;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   wake(): void {
-    this.wakeUp?.();
-  }
-
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      let n = 0;
-      try {
-        n = await this.runOnce();
-      } catch (err) {
-        this.log.error({ err }, 'write-back round failed');
-      }
-      if (n === 0 && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 500);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-      }
-    }
+    this.loop.wake();
   }
 
   /** Claims and processes due write-backs; returns how many were processed. */

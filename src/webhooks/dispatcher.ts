@@ -20,6 +20,7 @@ import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
+import { PollingLoop } from '../core/sleep.ts';
 import type { StoreHandle } from '../core/store/db.ts';
 import type { CanonicalOrder } from '../core/canonical/order.ts';
 import { EVENT_COLUMNS, ordersById, toEvent } from '../api/events.ts';
@@ -116,9 +117,8 @@ export class WebhookDispatcher {
   private readonly recorder: OutcomeRecorder;
   private readonly lanes = new Map<string, Lane>();
   private inFlight = 0;
-  private running: Promise<void> | null = null;
+  private readonly loop: PollingLoop;
   private stopping = false;
-  private wakeUp: (() => void) | null = null;
   private lastPrune = 0;
 
   constructor(options: DispatcherOptions) {
@@ -147,56 +147,40 @@ export class WebhookDispatcher {
       headersTimeout: this.opts.timeoutMs,
       bodyTimeout: this.opts.timeoutMs,
     });
+    this.loop = new PollingLoop(() => this.round(), this.opts.pollIntervalMs, (err) => this.log.error({ err }, 'webhook round failed'));
   }
 
   start(): void {
-    if (this.running) return;
     this.stopping = false;
-    this.running = this.loop();
+    this.loop.start();
   }
 
   /** Stops claiming; returns once the deliveries in flight are attempted and recorded. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake();
-    await this.running;
-    this.running = null;
+    await this.loop.stop();
+    await Promise.all([...this.lanes.values()].map((lane) => lane.done));
     await this.recorder.flush();
     await this.agent.close();
   }
 
   /** Skips the idle wait (new events were just written by this process). */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
     for (const lane of this.lanes.values()) lane.nudge();
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
-      let fannedOut = 0;
-      try {
-        fannedOut = await this.fanOut(new Date());
-        if (fannedOut > 0) for (const lane of this.lanes.values()) lane.nudge();
-        for (const id of await dueSubscriptions(this.opts.store.db)) {
-          if (!this.lanes.has(id) && !this.stopping) this.startLane(id);
-        }
-        await this.pruneNow();
-      } catch (err) {
-        this.log.error({ err }, 'webhook round failed');
-      }
-      // more to fan out: go on at once; otherwise the lanes deliver, and this looks again later
-      if (fannedOut === 0 && !this.stopping) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.opts.pollIntervalMs);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-      }
+  /** Fans out, starts a lane for each subscription with due deliveries; true when more may be left to fan out. */
+  private async round(): Promise<boolean> {
+    const fannedOut = await this.fanOut(new Date());
+    if (fannedOut > 0) for (const lane of this.lanes.values()) lane.nudge();
+    for (const id of await dueSubscriptions(this.opts.store.db)) {
+      if (!this.lanes.has(id) && !this.stopping) this.startLane(id);
     }
-    await Promise.all([...this.lanes.values()].map((lane) => lane.done));
+    await this.pruneNow();
+    // more to fan out: go on at once; otherwise the lanes deliver, and this looks again later
+    return fannedOut > 0;
   }
 
   private startLane(subscriptionId: string): void {
