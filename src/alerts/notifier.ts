@@ -13,7 +13,7 @@
  * each event once. Sending is the sender's (sender.ts), with retries.
  */
 import type { Kysely } from 'kysely';
-import { SYSTEM_EVENT_TYPES, toEvent, type SystemEvent } from '../api/events.ts';
+import { EVENT_COLUMNS, SYSTEM_EVENT_TYPES, toEvent, type SystemEvent } from '../api/events.ts';
 import type { StoreHandle } from '../core/store/db.ts';
 import { renderMessage, type AlertItem } from './messages.ts';
 import { alertTables, NOTIFIER_CURSOR, type AlertDatabase } from './tables.ts';
@@ -45,7 +45,7 @@ export async function decideNotifications(store: StoreHandle, settings: Notifier
     if (head <= after) return 0;
     const rows = await db
       .selectFrom('order_journal')
-      .select(['seq', 'order_id', 'connection', 'at', 'kind', 'from_status', 'to_status', 'diff', 'run_id'])
+      .select([...EVENT_COLUMNS, 'run_id'])
       .where('seq', '>', after)
       .where('seq', '<=', head)
       .where('kind', 'in', [...SYSTEM_EVENT_TYPES])

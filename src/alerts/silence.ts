@@ -26,6 +26,8 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** fewer orders than this in the history: the connection does not usually bring orders */
 export const MIN_ORDERS = 20;
+/** the journal's actor of what the alerts find themselves */
+const ALERTS_ACTOR = 'alerts';
 
 export interface SilenceSettings {
   silentAfter: number;
@@ -128,7 +130,7 @@ export async function checkSilence(db: Kysely<Database>, c: SilenceCheck, s: Sil
       const gone = await alertTables(trx).deleteFrom('alert_silence').where('connection', '=', c.connection).where('last_order_at', '=', current.last_order_at).executeTakeFirst();
       if (Number(gone.numDeletedRows) === 0) return null;
       await appendSystemEvent(trx, {
-        kind: 'sync.recovered', connection: c.connection, at,
+        kind: 'sync.recovered', connection: c.connection, at, actor: ALERTS_ACTOR,
         data: { cleared: ['connection.silent'], silentSince: current.since, previousOrderAt: current.last_order_at, lastOrderAt: history.lastOrderAt },
       });
       return 'sync.recovered' as const;
@@ -146,7 +148,7 @@ export async function checkSilence(db: Kysely<Database>, c: SilenceCheck, s: Sil
       .executeTakeFirst();
     if (Number(added.numInsertedOrUpdatedRows ?? 0) === 0) return null;
     await appendSystemEvent(trx, {
-      kind: 'connection.silent', connection: c.connection, at,
+      kind: 'connection.silent', connection: c.connection, at, actor: ALERTS_ACTOR,
       data: {
         lastOrderAt: silence.lastOrderAt, silentForMinutes: Math.round(silence.silentForMs / 60_000),
         expectedOrders: Math.round(silence.expectedOrders * 10) / 10, usualGapMinutes: Math.round((silence.usualGapMs / 60_000) * 10) / 10,

@@ -11,12 +11,13 @@
 import type { Kysely } from 'kysely';
 import type { SystemEventType } from '../api/events.ts';
 import { appendSystemEvent } from '../core/store/journal.ts';
+import { syncActor } from '../core/sync/ingest.ts';
 import type { SyncOutcome } from '../core/store/module.ts';
 import type { Database } from '../core/store/schema.ts';
 
 export async function syncOutcomeEvents(trx: Kysely<Database>, o: SyncOutcome): Promise<void> {
   const append = (kind: SystemEventType, data: Record<string, unknown>) =>
-    appendSystemEvent(trx, { kind, connection: o.connection, at: o.at, runId: o.runId, data: { runId: o.runId, ...data } });
+    appendSystemEvent(trx, { kind, connection: o.connection, at: o.at, runId: o.runId, actor: syncActor(o.runId), data: { runId: o.runId, ...data } });
   if (!o.ok) {
     await append('sync.failed', { error: o.error, lastSuccessAt: o.before.lastSuccessAt, needsAttention: o.needsAttention !== null });
     if (o.needsAttention !== null && o.before.health !== 'needs_attention') await append('connection.needs_attention', { reason: o.needsAttention });

@@ -73,6 +73,8 @@ export interface SystemEvent {
   /** the order it concerns (write_back.failed), else null */
   orderId: string | null;
   connection: string;
+  /** who made it happen: `sync:<run id>`, `alerts`, `webhooks`, or the write-back's requester */
+  actor: string | null;
   /** what happened: the run, the error, the delivery … (per type, see docs/api.md) */
   data: Record<string, unknown>;
   order?: CanonicalOrder | null;
@@ -91,7 +93,7 @@ export function eventId(seq: number): string {
 /** The journal columns an event is made of: the feed and webhook deliveries read these, so both say the same. */
 export const EVENT_COLUMNS = ['seq', 'order_id', 'connection', 'at', 'kind', 'from_status', 'to_status', 'diff', 'actor'] as const;
 
-// (actor is optional for readers of system events only, which have none: alerts)
+// (actor is optional: a reader that does not select it gets null)
 type EventRow = Pick<JournalRow, 'seq' | 'order_id' | 'connection' | 'at' | 'kind' | 'from_status' | 'to_status' | 'diff'> & Partial<Pick<JournalRow, 'actor'>>;
 
 /** The event of one journal row, keys in a fixed order. `order` is added when given (and the event concerns an order). */
@@ -100,7 +102,8 @@ export function toEvent(row: EventRow, order?: CanonicalOrder | null): FeedEvent
   const type = eventTypeOf(row.kind);
   if (isSystemEventType(type)) {
     const orderId = row.order_id === '' ? null : row.order_id;
-    const e: SystemEvent = { id: eventId(seq), seq, type, occurredAt: row.at, orderId, connection: row.connection, data: row.diff ? (JSON.parse(row.diff) as Record<string, unknown>) : {} };
+    const data = row.diff ? (JSON.parse(row.diff) as Record<string, unknown>) : {};
+    const e: SystemEvent = { id: eventId(seq), seq, type, occurredAt: row.at, orderId, connection: row.connection, actor: row.actor ?? null, data };
     if (order !== undefined && orderId !== null) e.order = order;
     return e;
   }

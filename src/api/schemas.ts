@@ -100,6 +100,7 @@ const systemEventSchema = z.object({
   occurredAt: z.string(),
   orderId: z.string().nullable().describe('the order it concerns (write_back.failed), else null'),
   connection: z.string(),
+  actor: z.string().nullable().describe('sync:<run id>, alerts, webhooks, or the write-back\'s requester'),
   data: z.record(z.string(), z.unknown()).describe('what happened, per type (docs/api.md, System events)'),
   order: orderSchema.nullable().optional(),
 });

@@ -207,7 +207,7 @@ export async function completeWriteBack(
     if (Number((await update(trx)).numUpdatedRows) === 0) return; // no longer ours
     const w = await outboxTables(trx).selectFrom('write_backs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     await appendSystemEvent(trx, {
-      kind: 'write_back.failed', connection: w.connection, orderId: w.order_id, at: iso,
+      kind: 'write_back.failed', connection: w.connection, orderId: w.order_id, at: iso, actor: w.actor,
       data: {
         writeBackId: w.id, kind: w.kind, request: JSON.parse(w.request) as unknown, state: w.state,
         error: { code: w.error_code ?? 'error', message: w.error ?? '' }, attempts: w.attempts,

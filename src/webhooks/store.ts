@@ -276,7 +276,7 @@ export async function markFailed(
     const event = await trx.selectFrom('order_journal').select('connection').where('seq', '=', d.event_seq).executeTakeFirst();
     const sub = await webhookTables(trx).selectFrom('webhook_subscriptions').select('url').where('id', '=', d.subscription_id).executeTakeFirst();
     await appendSystemEvent(trx, {
-      kind: 'webhook.dead_lettered', connection: event?.connection ?? '', at: iso,
+      kind: 'webhook.dead_lettered', connection: event?.connection ?? '', at: iso, actor: 'webhooks',
       data: {
         subscriptionId: d.subscription_id, url: sub ? redactUrl(sub.url) : null, deliveryId: d.id, eventId: `evt_${d.event_seq}`,
         eventType: d.event_type, orderId: d.order_id === '' ? null : d.order_id, attempts: d.attempts, lastStatus: failure.status, lastError,

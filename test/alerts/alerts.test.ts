@@ -59,7 +59,7 @@ describeEachStore('alerts', (kind) => {
     expect(first.status).toBe('failed');
     let events = await systemEvents(env.t.store);
     expect(events.map((e) => e.type)).toEqual(['sync.failed', 'connection.needs_attention']);
-    expect(events[0]).toMatchObject({ orderId: null, connection: 'drinks', data: { runId: first.runId, error: first.error, needsAttention: true } });
+    expect(events[0]).toMatchObject({ orderId: null, connection: 'drinks', actor: `sync:${first.runId}`, data: { runId: first.runId, error: first.error, needsAttention: true } });
     expect(events[1]!.data).toMatchObject({ runId: first.runId, reason: first.error });
     // both in the run's moment: one message per channel, naming both
     expect(await w.runOnce()).toMatchObject({ sent: 2, failed: 0 });
@@ -124,13 +124,13 @@ describeEachStore('alerts', (kind) => {
     expect(await w.checkSilence(later)).toBe(1);
     expect(await w.checkSilence(later)).toBe(0); // told once
     const [silent] = await systemEvents(env.t.store);
-    expect(silent).toMatchObject({ type: 'connection.silent', connection: 'drinks', orderId: null, data: { silentAfter: 3 } });
+    expect(silent).toMatchObject({ type: 'connection.silent', connection: 'drinks', orderId: null, actor: 'alerts', data: { silentAfter: 3 } });
     expect(silent!.data.expectedOrders as number).toBeGreaterThan(8);
     expect(silent!.data.expectedOrders as number).toBeLessThan(12);
     expect(silent!.data.usualGapMinutes as number).toBeGreaterThan(45);
     expect(silent!.data.usualGapMinutes as number).toBeLessThan(75);
     expect(await w.runOnce()).toMatchObject({ sent: 2 });
-    expect(smtp.mails[mails]!.subject).toMatch(/^\[orderhub\] drinks is silent: no order since /);
+    expect(smtp.mails[mails]!.subject).toMatch(/^\[orderhub\] drinks is silent: no order for \d+ h.*, since /);
 
     // a new order arrives: the silence ends with one sync.recovered and one recovery message
     env.sim.insertOrders(1);

@@ -55,7 +55,7 @@ describeEachStore('system events over the API', (kind) => {
     const events = (await feed('&types=write_back.failed')).data;
     expect(events).toEqual([
       {
-        id: expect.stringMatching(/^evt_\d+$/), seq: expect.any(Number), type: 'write_back.failed', occurredAt: expect.any(String), orderId, connection: 'shop',
+        id: expect.stringMatching(/^evt_\d+$/), seq: expect.any(Number), type: 'write_back.failed', occurredAt: expect.any(String), orderId, connection: 'shop', actor: 'api:writer',
         data: { writeBackId: failing.id, kind: 'status', request: { status: 'PROCESSING' }, state: 'failed', error: { code: 'http_status', message: expect.stringMatching(/503/) }, attempts: 3 },
       },
       expect.objectContaining({ type: 'write_back.failed', orderId, data: expect.objectContaining({ writeBackId: refused.id, state: 'refused', error: expect.objectContaining({ code: 'channel_refused', message: expect.stringMatching(/tracking number/) }) }) }),
@@ -90,7 +90,7 @@ describeEachStore('system events over the API', (kind) => {
     expect(letters).toHaveLength(2);
     for (const e of letters) {
       expect(e).toMatchObject({
-        type: 'webhook.dead_lettered', orderId: null, connection: 'shop',
+        type: 'webhook.dead_lettered', orderId: null, connection: 'shop', actor: 'webhooks',
         data: { subscriptionId: dead.id, url: down.url, eventType: 'order.created', attempts: 3, lastStatus: 503, lastError: expect.stringMatching(/^HTTP 503/) },
       });
     }

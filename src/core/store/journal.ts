@@ -22,6 +22,8 @@ export interface SystemEventInput {
   data: Record<string, unknown>;
   orderId?: string | undefined;
   runId?: number | null | undefined;
+  /** who made it happen, as the writer names itself (see the journal's actor column) */
+  actor?: string | null | undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function appendSystemEvent(trx: Kysely<Database>, e: SystemEventInp
     .insertInto('order_journal')
     .values({
       order_id: e.orderId ?? NO_ORDER, connection: e.connection, at: e.at, kind: e.kind, from_status: null, to_status: null,
-      diff: JSON.stringify(e.data), run_id: e.runId ?? null,
+      diff: JSON.stringify(e.data), run_id: e.runId ?? null, actor: e.actor ?? null,
     })
     .returning('seq')
     .executeTakeFirstOrThrow();
