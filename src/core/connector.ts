@@ -181,6 +181,11 @@ export interface SimulatorOptions {
   seed: number;
   /** first creation day of generated orders (YYYY-MM-DD); they spread evenly up to now */
   since?: string;
+  /**
+   * the end of the generated history (UTC ms) instead of now: a demo kept across runs passes its first
+   * run's, so the same seed generates the same orders at the same times (new orders are still created now)
+   */
+  historyEnd?: number;
 }
 
 export interface ChannelDefinition<C extends BaseConnectionConfig = BaseConnectionConfig> {

@@ -23,6 +23,8 @@ export interface SandboxOptions {
   database?: string;
   /** schedule written into each connection */
   schedule?: string;
+  /** the end of the generated history (UTC ms; default now), see SimulatorOptions.historyEnd */
+  historyEnd?: number;
 }
 
 export interface Sandbox {
@@ -47,7 +49,10 @@ export async function startSandbox(registry: ChannelRegistry, options: SandboxOp
     for (const [i, channel] of registry.all().entries()) {
       if (!channel.simulator) continue;
       const port = options.basePort ? options.basePort + i : 0;
-      const simulator = await channel.simulator.start({ host, port, orders: options.orders ?? 500, seed: (options.seed ?? 42) + i, since });
+      const simulator = await channel.simulator.start({
+        host, port, orders: options.orders ?? 500, seed: (options.seed ?? 42) + i, since,
+        ...(options.historyEnd !== undefined ? { historyEnd: options.historyEnd } : {}),
+      });
       simulators.push({ kind: channel.kind, name: `${channel.kind}-sandbox`, simulator });
     }
   } catch (err) {

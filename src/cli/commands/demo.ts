@@ -46,6 +46,8 @@ const demoStateSchema = z.object({
   simulatorPort: z.number().int().min(0).max(65535),
   apiPort: z.number().int().min(0).max(65535),
   apiKey: z.string().nullable(),
+  /** the end of the simulators' generated history (UTC ms): the same orders at the same times next run */
+  historyEnd: z.number().int().optional(),
 });
 type DemoState = z.infer<typeof demoStateSchema>;
 
@@ -125,6 +127,9 @@ async function runDemo(opts: DemoOptions, globals: GlobalOptions): Promise<void>
     simulatorPort: opts.simulatorPort ?? previous?.simulatorPort ?? DEFAULT_SIMULATOR_PORT,
     apiPort: opts.port ?? previous?.apiPort ?? DEFAULT_API_PORT,
     apiKey: kept?.apiKey ?? null,
+    // generated orders spread up to this instant: kept, a second run generates them at the same times
+    // (else every order created up to now would read as changed by a few seconds on its first sync)
+    historyEnd: (kept && kept.orders === (opts.orders ?? kept.orders) ? kept.historyEnd : undefined) ?? Date.now(),
   };
   if (kept && state.orders !== kept.orders) out(`--orders ${state.orders}: the simulators generate another history than the kept store's (${kept.orders} per channel)\n`);
 
@@ -217,7 +222,10 @@ async function runDemo(opts: DemoOptions, globals: GlobalOptions): Promise<void>
 
 /** The simulators on the remembered ports, or on free ones (said plainly) when one of those is taken. */
 async function startSimulators(state: DemoState, interval: number, database: string, out: (s: string) => void): Promise<Sandbox> {
-  const options = { orders: state.orders, seed: state.seed, days: daysSince(state.since), database, schedule: `${interval}s` };
+  const options = {
+    orders: state.orders, seed: state.seed, days: daysSince(state.since), database, schedule: `${interval}s`,
+    ...(state.historyEnd !== undefined ? { historyEnd: state.historyEnd } : {}),
+  };
   try {
     return await startSandbox(channels, { ...options, basePort: state.simulatorPort });
   } catch (err) {

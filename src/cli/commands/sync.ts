@@ -107,11 +107,11 @@ function progressText(p: SyncProgress): string {
 export function printSummaries(summaries: SyncSummary[]): void {
   const rows = summaries.map((s) => [
     s.connection, s.status === 'succeeded' ? 'ok' : 'FAILED', s.mode, String(s.counts.fetched), String(s.counts.created),
-    String(s.counts.updated), String(s.counts.unchanged), String(s.counts.failed), String(s.refreshed),
+    String(s.counts.updated), String(s.counts.unchanged), String(s.counts.failed), String(s.refreshed), String(s.rechecked),
     `${(s.durationMs / 1000).toFixed(1)}s`,
   ]);
   process.stdout.write(
-    formatTable(['connection', 'result', 'mode', 'fetched', 'created', 'updated', 'unchanged', 'failed', 're-polled', 'time'], rows),
+    formatTable(['connection', 'result', 'mode', 'fetched', 'created', 'updated', 'unchanged', 'failed', 're-polled', 're-checked', 'time'], rows),
   );
   for (const s of summaries) {
     for (const w of s.warnings) process.stdout.write(`warning: ${s.connection}: ${w}\n`);

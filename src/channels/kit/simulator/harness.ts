@@ -23,8 +23,8 @@ export interface SimulatedHistory {
   nowSec: () => number;
 }
 
-export function simulatedHistory(options: { since?: string; now?: number }, zone: string, days: number): SimulatedHistory {
-  const nowMs = options.now ?? Date.now();
+export function simulatedHistory(options: { since?: string; now?: number; historyEnd?: number }, zone: string, days: number): SimulatedHistory {
+  const nowMs = options.now ?? options.historyEnd ?? Date.now();
   const since = options.since ?? DateTime.fromMillis(nowMs, { zone }).minus({ days }).toISODate()!;
   const start = DateTime.fromISO(since, { zone }).startOf('day');
   if (!start.isValid) throw new TypeError(`since: "${since}" is not a date (YYYY-MM-DD)`);
