@@ -83,6 +83,19 @@ export class InvalidResponseError extends OrderhubError {
 }
 
 /** Every attempt of the retry budget failed. Carries the last failure. */
+/**
+ * An attempt's message already names the connection and the request (`shop: GET http://…: …`), which
+ * this error says first: without it the reader sees `shop: GET /api/order failed after 1 attempt:
+ * shop: GET http://host/api/order?…: connect ECONNREFUSED`.
+ */
+function withoutPrefix(message: string, connection: string, method: string): string {
+  const own = `${connection}: `;
+  if (!message.startsWith(own)) return message;
+  const rest = message.slice(own.length);
+  const request = new RegExp(`^${method} \\S+: `);
+  return rest.replace(request, '');
+}
+
 export class RetriesExhaustedError extends OrderhubError {
   readonly attempts: number;
   readonly lastError: Error;
@@ -90,7 +103,7 @@ export class RetriesExhaustedError extends OrderhubError {
     const noun = init.attempts === 1 ? 'attempt' : 'attempts';
     super(
       'retries_exhausted',
-      `${init.connection}: ${init.method} ${init.target} failed after ${init.attempts} ${noun}: ${init.lastError.message}`,
+      `${init.connection}: ${init.method} ${init.target} failed after ${init.attempts} ${noun}: ${withoutPrefix(init.lastError.message, init.connection, init.method)}`,
       { retryable: false, cause: init.lastError },
     );
     this.attempts = init.attempts;

@@ -134,6 +134,17 @@ describe('HttpClient: success and retries', () => {
     expect(srv.count).toBe(1);
   });
 
+  it('names the connection and the request once when an unreachable server exhausts the attempts', async () => {
+    const closed = await serve((_req, res) => json(res, 200, {}));
+    const url = closed.url;
+    await closed.close();
+    const err = (await client(url, { maxAttempts: 2 }).getJson('/order').catch((e: unknown) => e)) as RetriesExhaustedError;
+    expect(err).toBeInstanceOf(RetriesExhaustedError);
+    expect(err.message).toMatch(/^shop1: GET \/api\/order failed after 2 attempts: /);
+    expect(err.message.split('shop1:').length).toBe(2);
+    expect(err.message.split(' GET ').length).toBe(2);
+  });
+
   it('throws RetriesExhaustedError after maxAttempts', async () => {
     const srv = await serve((_req, res) => json(res, 503, { error: 'down' }));
     const c = client(srv.url, { maxAttempts: 3 });
