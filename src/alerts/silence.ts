@@ -75,19 +75,23 @@ export function silenceOf(history: OrderHistory, until: Date, s: SilenceSettings
   return { lastOrderAt: history.lastOrderAt, silentForMs, expectedOrders: expected, usualGapMs: silentForMs / expected };
 }
 
-/** The connection's order history before its newest order, or null when it has no order. */
-export async function orderHistory(db: Kysely<Database>, connection: string, historyMs: number): Promise<OrderHistory | null> {
+/** Creation time of the connection's newest order, or null when it has none. */
+export async function newestOrderAt(db: Kysely<Database>, connection: string): Promise<string | null> {
   // newest open and newest closed order apart: each is the end of an index range (connection, open, created_at)
-  let lastOrderAt: string | null = null;
+  let newest: string | null = null;
   for (const open of [0, 1]) {
     const row = await db
       .selectFrom('orders').select('created_at')
       .where('connection', '=', connection).where('open', '=', open)
       .orderBy('created_at', 'desc').limit(1)
       .executeTakeFirst();
-    if (row && (lastOrderAt === null || row.created_at > lastOrderAt)) lastOrderAt = row.created_at;
+    if (row && (newest === null || row.created_at > newest)) newest = row.created_at;
   }
-  if (lastOrderAt === null) return null;
+  return newest;
+}
+
+/** The connection's orders per UTC hour of the day in the history up to its newest order. */
+export async function orderHistory(db: Kysely<Database>, connection: string, lastOrderAt: string, historyMs: number): Promise<OrderHistory> {
   const from = new Date(new Date(lastOrderAt).getTime() - historyMs).toISOString();
   const rows = await db
     .selectFrom('orders')
@@ -108,6 +112,12 @@ export async function orderHistory(db: Kysely<Database>, connection: string, his
   return { lastOrderAt, perHour, firstOrderAt };
 }
 
+/**
+ * The histories read so far, by connection: one stays right until a newer order arrives (the history
+ * ends at the newest order), so a connection that stays quiet is not aggregated again every check.
+ */
+export type HistoryCache = Map<string, OrderHistory>;
+
 export interface SilenceCheck {
   connection: string;
   /** the end of the quiet time to judge (see the header) */
@@ -118,12 +128,12 @@ export interface SilenceCheck {
  * Checks one connection: records and announces a new silence, or the end of one. Returns the event
  * type written, if any.
  */
-export async function checkSilence(db: Kysely<Database>, c: SilenceCheck, s: SilenceSettings): Promise<SystemEventType | null> {
-  const history = await orderHistory(db, c.connection, s.historyMs);
+export async function checkSilence(db: Kysely<Database>, c: SilenceCheck, s: SilenceSettings, cache: HistoryCache = new Map()): Promise<SystemEventType | null> {
+  const lastOrderAt = await newestOrderAt(db, c.connection);
   const current = await alertTables(db).selectFrom('alert_silence').selectAll().where('connection', '=', c.connection).executeTakeFirst();
   const at = c.until.toISOString();
   if (current) {
-    if (!history || history.lastOrderAt <= current.last_order_at) return null;
+    if (lastOrderAt === null || lastOrderAt <= current.last_order_at) return null;
     // a newer order: the silence is over (removed once, whoever else checks now)
     return db.transaction().execute(async (trx) => {
       await lockJournal(trx);
@@ -131,12 +141,18 @@ export async function checkSilence(db: Kysely<Database>, c: SilenceCheck, s: Sil
       if (Number(gone.numDeletedRows) === 0) return null;
       await appendSystemEvent(trx, {
         kind: 'sync.recovered', connection: c.connection, at, actor: ALERTS_ACTOR,
-        data: { cleared: ['connection.silent'], silentSince: current.since, previousOrderAt: current.last_order_at, lastOrderAt: history.lastOrderAt },
+        data: { cleared: ['connection.silent'], silentSince: current.since, previousOrderAt: current.last_order_at, lastOrderAt },
       });
       return 'sync.recovered' as const;
     });
   }
-  if (!history) return null;
+  // quiet for less than the minimum (most checks): nothing to aggregate
+  if (lastOrderAt === null || c.until.getTime() - new Date(lastOrderAt).getTime() < s.minimumMs) return null;
+  let history = cache.get(c.connection);
+  if (history?.lastOrderAt !== lastOrderAt) {
+    history = await orderHistory(db, c.connection, lastOrderAt, s.historyMs);
+    cache.set(c.connection, history);
+  }
   const silence = silenceOf(history, c.until, s);
   if (!silence) return null;
   return db.transaction().execute(async (trx) => {

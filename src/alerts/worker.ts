@@ -14,7 +14,7 @@ import { listConnections } from '../core/store/connections.ts';
 import type { StoreHandle } from '../core/store/db.ts';
 import { decideNotifications, type AlertChannel, type NotifierSettings } from './notifier.ts';
 import { claimMessages, DEFAULT_ALERT_RETRY_SCHEDULE_MS, recordAttempt, scrub, transportsOf, type Transport } from './sender.ts';
-import { checkSilence, type SilenceSettings } from './silence.ts';
+import { checkSilence, type HistoryCache, type SilenceSettings } from './silence.ts';
 
 export interface AlertWorkerOptions {
   store: StoreHandle;
@@ -51,6 +51,7 @@ export class AlertWorker {
   private readonly now: () => Date;
   private readonly loop: PollingLoop;
   private lastSilenceCheck = 0;
+  private readonly histories: HistoryCache = new Map();
 
   constructor(private readonly options: AlertWorkerOptions) {
     this.log = options.logger.child({ component: 'alerts' });
@@ -104,7 +105,7 @@ export class AlertWorker {
       // up to the last successful sync: what happened since is not known yet (see silence.ts)
       const lastSuccess = row.last_success_at === null ? null : new Date(row.last_success_at);
       const until = lastSuccess !== null && lastSuccess < now ? lastSuccess : now;
-      if (await checkSilence(this.options.store.db, { connection: c.name, until }, this.silence)) written++;
+      if (await checkSilence(this.options.store.db, { connection: c.name, until }, this.silence, this.histories)) written++;
     }
     return written;
   }
