@@ -63,4 +63,14 @@ it('webhooks add --signing standard prints a secret the standardwebhooks library
   const row = list.stdout.split('\n').find((l) => l.startsWith(sub.id));
   expect(row).toMatch(/https:\/\/erp:\*\*\*@hooks\.example\.com\/orderhub\s+all\s+standard\s/);
   expect(list.stdout).not.toContain('pa55-w0rd');
-}, 60_000);
+
+  // --json prints what GET /v1/webhooks answers, redacted the same way
+  const json = await orderhub(['--config', strict, 'webhooks', 'list', '--json']);
+  expect(json.code).toBe(0);
+  const subs = JSON.parse(json.stdout) as Array<{ id: string; url: string; signing: string }>;
+  expect(subs.find((x) => x.id === sub.id)).toMatchObject({ url: 'https://erp:***@hooks.example.com/orderhub', signing: 'standard' });
+  expect(json.stdout).not.toContain('pa55-w0rd');
+  const deliveries = await orderhub(['--config', strict, 'webhooks', 'deliveries', sub.id, '--json']);
+  expect(deliveries.code).toBe(0);
+  expect(JSON.parse(deliveries.stdout)).toEqual([]);
+}, 90_000);

@@ -50,10 +50,15 @@ export function registerWebhooks(program: Command): void {
   webhooks
     .command('list')
     .description('subscriptions with their pending and dead-lettered deliveries')
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option('--json', 'print the subscriptions as JSON: what GET /v1/webhooks answers (its `data`)')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         const subs = await listSubscriptions(ctx.store.db);
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(subs, null, 2)}\n`);
+          return;
+        }
         const counts = await webhookTables(ctx.store.db)
           .selectFrom('webhook_deliveries')
           .select(['subscription_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
@@ -90,12 +95,17 @@ export function registerWebhooks(program: Command): void {
     .description('recent deliveries of a subscription, newest first')
     .option('--state <state>', 'pending | delivered | dead')
     .option('-n, --limit <n>', 'how many (at most 1000)', wholeNumber(1, 1000), 50)
-    .action(async (id: string, opts: { state?: string; limit: number }, cmd: Command) => {
+    .option('--json', 'print the deliveries as JSON: what GET /v1/webhooks/{id}/deliveries answers (its `data`)')
+    .action(async (id: string, opts: { state?: string; limit: number; json?: boolean }, cmd: Command) => {
       if (opts.state !== undefined && !['pending', 'delivered', 'dead'].includes(opts.state)) throw new UsageError('--state must be pending, delivered or dead');
       const ctx = await openContext(cmd.optsWithGlobals<GlobalOptions>());
       try {
         if (!(await getSubscription(ctx.store.db, id))) throw new UsageError(`no webhook ${id}`);
         const rows = await listDeliveries(ctx.store.db, { subscriptionId: id, state: opts.state, limit: opts.limit });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+          return;
+        }
         process.stdout.write(
           formatTable(
             ['delivery', 'event', 'type', 'order', 'state', 'attempts', 'last status', 'next attempt', 'last error'],
