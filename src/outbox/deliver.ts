@@ -10,7 +10,7 @@ import type { CanonicalOrder } from '../core/canonical/order.ts';
 import { findOrder } from '../core/store/orders.ts';
 import { checkWriteBack, type WriteBackEnv, type WriteBackRequest } from './channel.ts';
 import {
-  claimWriteBacks, DEFAULT_WRITE_BACK_SCHEDULE_MS, getWriteBack, insertWriteBack, pendingWriteBackOf, toWriteBackInfo,
+  bulkStates, claimWriteBacks, DEFAULT_WRITE_BACK_SCHEDULE_MS, getWriteBack, insertWriteBack, pendingWriteBackOf, toWriteBackInfo,
   type WriteBackInfo, type WriteBackKind,
 } from './store.ts';
 import { processWriteBack, type WriteBackOutcome } from './worker.ts';
@@ -58,26 +58,26 @@ export interface BulkDelivery {
   delivered: number;
   refused: number;
   failed: number;
-  /** failed an attempt; the workers of `orderhub run` / `serve` retry them on the schedule */
-  retrying: number;
+  /**
+   * still accepted: an attempt failed and the workers of `orderhub run` / `serve` retry it on the
+   * schedule, or it waits behind another write-back of its order
+   */
+  waiting: number;
 }
 
 /**
  * Delivers a bulk request's write-backs from this process until none is due (those scheduled for a
- * retry, and those queued behind another write-back of their order, are left to the workers).
+ * retry, and those queued behind another write-back of their order, are left to the workers), then
+ * says where they all stand.
  */
-export async function deliverBulk(
-  env: WriteBackEnv,
-  bulkId: string,
-  options: { concurrency?: number; onProgress?: (done: BulkDelivery) => void } = {},
-): Promise<BulkDelivery> {
+export async function deliverBulk(env: WriteBackEnv, bulkId: string, options: { concurrency?: number } = {}): Promise<BulkDelivery> {
   const owner = directOwner();
-  const done: BulkDelivery = { delivered: 0, refused: 0, failed: 0, retrying: 0 };
   for (;;) {
     const rows = await claimWriteBacks(env.store, owner, options.concurrency ?? 4, LEASE_MS, new Date(), { bulkId });
-    if (rows.length === 0) return done;
-    const outcomes = await Promise.all(rows.map((r) => processWriteBack(env, r, owner, { schedule: DEFAULT_WRITE_BACK_SCHEDULE_MS, log: env.logger })));
-    for (const o of outcomes) done[o.state]++;
-    options.onProgress?.(done);
+    if (rows.length === 0) break;
+    await Promise.all(rows.map((r) => processWriteBack(env, r, owner, { schedule: DEFAULT_WRITE_BACK_SCHEDULE_MS, log: env.logger })));
   }
+  const done: BulkDelivery = { delivered: 0, refused: 0, failed: 0, waiting: 0 };
+  for (const { state, n } of await bulkStates(env.store.db, bulkId)) done[state === 'accepted' ? 'waiting' : state] += n;
+  return done;
 }

@@ -291,7 +291,7 @@ async function bulkSetStatus(cmd: Command, first: string | undefined, second: st
     if (summary.bulkId === null || summary.queued === 0 || opts.wait === false) return;
     const done = await deliverBulk(env, summary.bulkId);
     const line = `delivered ${done.delivered}, refused ${done.refused}, failed ${done.failed}` +
-      (done.retrying > 0 ? `, ${done.retrying} to be retried by 'orderhub run' or 'orderhub serve'` : '') +
+      (done.waiting > 0 ? `, ${done.waiting} waiting (for a retry, or behind another write-back of their order): 'orderhub run' or 'orderhub serve' delivers them` : '') +
       ` (write-backs of ${summary.bulkId}: GET /v1/orders/bulk/${summary.bulkId})\n`;
     (opts.json ? process.stderr : process.stdout).write(line);
     if (done.refused + done.failed > 0) process.exitCode = EXIT.failed;
