@@ -4,6 +4,8 @@
  * throttle period, one recovery message; a connection whose orders stop goes silent and recovers.
  * Time moves through the engine's `now` and the worker's clock; nothing waits for the wall clock.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readFeed, SYSTEM_EVENT_TYPES, type SystemEvent } from '../../src/api/events.ts';
 import { AlertWorker } from '../../src/alerts/worker.ts';
@@ -14,7 +16,7 @@ import { channels } from '../../src/channels/registry.ts';
 import type { StoreHandle } from '../../src/core/store/db.ts';
 import { describeEachStore } from '../support/stores.ts';
 import { drinksConfig, simAndStorePerTest, sync } from '../sync/support.ts';
-import { alertsConfig, SLACK_TOKEN, SMTP_PASSWORD, startSlackReceiver, startSmtpServer, type SlackReceiver, type SmtpServer } from './support.ts';
+import { alertsConfig, SLACK_TOKEN, SMTP_PASSWORD, SMTP_USER, startSlackReceiver, startSmtpServer, type SlackReceiver, type SmtpServer } from './support.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -147,6 +149,39 @@ describeEachStore('alerts', (kind) => {
     expect(smtp.mails[mails + 1]!.subject).toBe('[orderhub] resolved: drinks brings orders again');
     expect(await w.checkSilence(new Date())).toBe(0);
     await w.stop();
+  });
+
+  it('retries a message it could not send, then gives up, with no secret in what it recorded', async () => {
+    // a Slack-compatible receiver that answers 500 with the path it was called on (the token), and an
+    // SMTP login with the wrong password
+    const echo = createServer((req, res) => res.writeHead(500).end(`no service at ${req.url}`));
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const slackUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}/services/${SLACK_TOKEN}`;
+    const wrongPassword = 'not-the-Pa55word-x';
+    try {
+      const config = parseConfig({
+        alerts: { email: { smtp: `smtp://${SMTP_USER}:${wrongPassword}@127.0.0.1:${smtp.port}`, from: 'alerts@shop.example', to: ['ops@shop.example'] }, slack: { url: slackUrl } },
+      }, channels, 'test').alerts;
+      const w = new AlertWorker({ store: env.t.store, logger: silentLogger(), config, connections: [drinksConfig(env.sim)], retrySchedule: [0] });
+      const refusedBefore = smtp.refused;
+      expect((await sync(env.t.store, drinksConfig(env.sim, { apiKey: 'wrong' }))).status).toBe('failed');
+      expect(await w.runOnce()).toMatchObject({ sent: 0, failed: 2 });
+      let rows = await alertTables(env.t.store.db).selectFrom('alert_messages').select(['channel', 'state', 'attempts', 'last_error']).orderBy('channel').execute();
+      expect(rows).toEqual([
+        { channel: 'email', state: 'pending', attempts: 1, last_error: expect.stringMatching(/Invalid login|535/) },
+        { channel: 'slack', state: 'pending', attempts: 1, last_error: 'HTTP 500: no service at ***' },
+      ]);
+      expect(smtp.refused).toBe(refusedBefore + 1);
+      // the schedule has one retry: then failed for good
+      expect(await w.runOnce()).toMatchObject({ sent: 0, failed: 2 });
+      rows = await alertTables(env.t.store.db).selectFrom('alert_messages').select(['channel', 'state', 'attempts', 'last_error']).orderBy('channel').execute();
+      expect(rows.map((r) => [r.channel, r.state, r.attempts])).toEqual([['email', 'failed', 2], ['slack', 'failed', 2]]);
+      for (const r of rows) expect(r.last_error).not.toMatch(new RegExp(`${wrongPassword}|${SLACK_TOKEN}|slack-secret`));
+      expect(await w.runOnce()).toMatchObject({ sent: 0, failed: 0 });
+      await w.stop();
+    } finally {
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
   });
 
   it('never calls a connection silent that does not usually bring orders, or that fails', async () => {
