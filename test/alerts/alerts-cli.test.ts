@@ -127,7 +127,9 @@ describe('alerts from orderhub serve and orderhub run', () => {
       expect(posts()[1]!.text).toContain('pl-serve syncs again');
       const last = await head();
       await waitFor('the notifier past it', async () => (await notifierAt()) >= last);
-      expect(await alertTables(store.db).selectFrom('alert_messages').select('state').execute()).toEqual(Array.from({ length: 4 }, () => ({ state: 'sent' })));
+      const states = () => alertTables(store.db).selectFrom('alert_messages').select('state').execute();
+      await waitFor('the messages recorded as sent', async () => (await states()).every((m) => m.state === 'sent'));
+      expect(await states()).toEqual(Array.from({ length: 4 }, () => ({ state: 'sent' })));
       // order-only consumers: the order events of the fixed sync, none of the system events
       const orderTypes = (await call(url2, key, 'GET', '/v1/events?limit=1000&types=order.created,order.changed,order.status_changed')).body.data;
       expect(orderTypes).toHaveLength(120);
