@@ -47,6 +47,11 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** Who the journal and the outbox say asked, for a request made with this key (or its console session). */
+export function apiActor(principal: Principal): string {
+  return `api:${principal.name}`;
+}
+
 export function sendJson(reply: FastifyReply, statusCode: number, body: unknown): FastifyReply {
   return reply.code(statusCode).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
 }

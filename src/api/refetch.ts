@@ -28,7 +28,7 @@ export interface Refetched extends IngestResult {
  * the channel has no by-id read) ingests `stored` instead. Throws write_back_unsupported when there is
  * neither.
  */
-export async function refetchRecord(ctx: ApiContext, connection: string, externalId: string | null, stored?: unknown): Promise<Refetched> {
+export async function refetchRecord(ctx: ApiContext, who: { actor: string }, connection: string, externalId: string | null, stored?: unknown): Promise<Refetched> {
   const config = configuredConnection(ctx, connection);
   const channel = ctx.registry.get(config.kind);
   const rt = createConnectorRuntime(ctx.store, channel, config, ctx.logger);
@@ -53,6 +53,7 @@ export async function refetchRecord(ctx: ApiContext, connection: string, externa
     const warnings = new WarningLog();
     const result = await ingestRecords({
       store: ctx.store, connection, channel: channel.kind, connector: rt.connector, runId: null, records, warnings, now: new Date(),
+      actor: who.actor,
     });
     return { ...result, source, warnings: warnings.lines() };
   } finally {

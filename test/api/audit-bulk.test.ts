@@ -51,6 +51,18 @@ describeEachStore('audit trail and bulk status changes over the API', (kind) => 
     await shop?.close();
   });
 
+  it('re-syncs one order from its channel on request, journalled as the API key that asked', async () => {
+    const before = await orderOf('7');
+    shop.orders.get('7')!.status = 'SHIPPED';
+    const res = await api.call('POST', `/v1/orders/${before.order.id}/resync`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ changed: true, order: { status: 'shipped', channelStatus: 'SHIPPED' } });
+    const after = await orderOf('7');
+    expect(after.journal.at(-1)).toMatchObject({ type: 'order.status_changed', actor: 'api:writer' });
+    const again = await api.call('POST', `/v1/orders/${before.order.id}/resync`);
+    expect(again.body).toMatchObject({ changed: false });
+  });
+
   it('journals who made each change: the sync run, the API key that asked for a write-back (on its read-back too), in the order and the feed', async () => {
     const before = await orderOf('1');
     expect(before.journal).toEqual([expect.objectContaining({ type: 'order.created', actor: `sync:${runId}` })]);

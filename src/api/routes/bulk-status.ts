@@ -9,14 +9,8 @@ import { bulkProblems, bulkStates, toWriteBackInfo } from '../../outbox/store.ts
 import { ApiError } from '../errors.ts';
 import { idempotent } from '../idempotency.ts';
 import { errorSchema, idempotencyHeaders, orderFilterShape, statusBody, writeBackSchema } from '../schemas.ts';
-import type { Principal } from '../store/api-keys.ts';
-import { principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
+import { apiActor, principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
 import { toFilter } from './order-filter.ts';
-
-/** Who the journal and the outbox say asked, for a request made with this key (or its console session). */
-export function apiActor(principal: Principal): string {
-  return `api:${principal.name}`;
-}
 
 const bulkStatusBody = z
   .object({

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { refetchRecord } from '../refetch.ts';
 import { errorSchema, splitList } from '../schemas.ts';
-import { sendJson, type ApiContext, type ZodApp } from '../context.ts';
+import { apiActor, principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
 import { rejectUnknownNames } from './known-names.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
@@ -89,7 +89,7 @@ export function registerFailureRoutes(app: ZodApp, ctx: ApiContext): void {
     },
   }, async (request, reply) => {
     const row = await failureOf(request.params.id);
-    const result = await refetchRecord(ctx, row.connection, row.external_id, parsePayload(row.payload));
+    const result = await refetchRecord(ctx, { actor: apiActor(principalOf(request)) }, row.connection, row.external_id, parsePayload(row.payload));
     await db.deleteFrom('sync_failures').where('id', '=', row.id).execute();
     if (result.failures.length === 0) {
       return sendJson(reply, 200, { outcome: 'stored', source: result.source, orderId: result.ids[0] ?? null, failure: null });

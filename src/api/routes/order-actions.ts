@@ -12,7 +12,7 @@ import { ApiError } from '../errors.ts';
 import { ordersById } from '../events.ts';
 import { refetchRecord } from '../refetch.ts';
 import { errorSchema, orderIdParams, orderSchema } from '../schemas.ts';
-import { sendJson, type ApiContext, type ZodApp } from '../context.ts';
+import { apiActor, principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 
@@ -43,7 +43,7 @@ export function registerOrderActionRoutes(app: ZodApp, ctx: ApiContext): void {
   }, async (request, reply) => {
     const order = await findOrder(store.db, request.params.id);
     if (!order) throw new ApiError(404, 'not_found', `no order ${request.params.id}`);
-    const result = await refetchRecord(ctx, order.connection, order.externalId);
+    const result = await refetchRecord(ctx, { actor: apiActor(principalOf(request)) }, order.connection, order.externalId);
     if (result.failures.length > 0) throw new ApiError(422, 'write_back_unsupported', `the channel's record could not be mapped: ${result.failures[0]!.error}`);
     const now = (await findOrder(store.db, order.id)) ?? order;
     return sendJson(reply, 200, { order: now, changed: result.created + result.updated > 0 });

@@ -14,8 +14,8 @@ import {
   errorSchema, exportOrdersQuery, idempotencyHeaders, listOrdersQuery, orderDetailQuery, orderDetailSchema, orderIdParams,
   orderPageSchema, statusBody, trackingBody, writeBackIdParams, writeBackSchema,
 } from '../schemas.ts';
-import { principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
-import { apiActor, registerBulkStatusRoutes } from './bulk-status.ts';
+import { apiActor, principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
+import { registerBulkStatusRoutes } from './bulk-status.ts';
 import { toFilter } from './order-filter.ts';
 import { z } from 'zod';
 
