@@ -29,7 +29,7 @@ describe('an oversized body [sqlite]', { timeout: 120_000 }, () => {
     await api?.close();
   });
 
-  const targets = () => [
+  const targets = (): Array<{ name: string; url: string; headers: Record<string, string>; answer: RegExp }> => [
     { name: 'API', url: `${api.url}/v1/webhooks`, headers: { authorization: `Bearer ${api.writeKey}` }, answer: /"code":"payload_too_large"/ },
     { name: 'Supplier API', url: `${api.url}/dropship/alza/v1/order/DD1?token=x`, headers: {}, answer: /"errorCode":-2/ },
   ];
