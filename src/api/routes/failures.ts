@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
 import { refetchRecord } from '../refetch.ts';
-import { errorSchema, splitList } from '../schemas.ts';
+import { errorSchema, queryInt, splitList } from '../schemas.ts';
 import { apiActor, principalOf, sendJson, type ApiContext, type ZodApp } from '../context.ts';
 import { rejectUnknownNames } from './known-names.ts';
 
@@ -11,12 +11,12 @@ const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: erro
 const failuresQuery = z
   .object({
     connection: z.string().optional().describe('one or several connections, separated by commas'),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    before: z.coerce.number().int().min(1).optional().describe('the `next` of the previous page'),
+    limit: queryInt(1, 500).default(50),
+    before: queryInt(1).optional().describe('the `next` of the previous page'),
   })
   .strict();
 
-const failureIdParams = z.object({ id: z.coerce.number().int().min(1) }).strict();
+const failureIdParams = z.object({ id: queryInt(1) }).strict();
 
 export const failureSchema = z.object({
   id: z.number(),

@@ -8,13 +8,13 @@ import { z } from 'zod';
 import { outboxTables } from '../../outbox/tables.ts';
 import { toWriteBackInfo } from '../../outbox/store.ts';
 import { encodeFeedCursor, journalHead } from '../events.ts';
-import { errorSchema, writeBackSchema } from '../schemas.ts';
+import { errorSchema, queryInt, writeBackSchema } from '../schemas.ts';
 import { sendJson, type ApiContext, type ZodApp } from '../context.ts';
 import { failureSchema, toFailureInfo } from './failures.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema };
 
-const overviewQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }).strict();
+const overviewQuery = z.object({ days: queryInt(1, 366).default(30) }).strict();
 
 const overviewSchema = z.object({
   from: z.string().describe('first day counted (UTC)'),

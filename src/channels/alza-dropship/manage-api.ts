@@ -27,6 +27,7 @@ import type { DropshipOrderRecord } from './record.ts';
 import { EmptyReplaceError, importStockFile, listStock, MAX_STOCK_ROWS, StockFileError } from './stock.ts';
 import { listDropshipOrders } from './store.ts';
 import { buyerClients } from './worker.ts';
+import { queryInt } from '../../api/schemas.ts';
 
 export const MANAGE_PREFIX = '/v1/alza-dropship';
 
@@ -136,7 +137,7 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
         params: connectionParams,
         querystring: z.object({
           state: z.string().optional().describe('reserved, confirmed, shipment_created, departed, delivered, …'),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          limit: queryInt(1, 1000).default(100),
         }),
         response: {
           200: z.object({
@@ -256,7 +257,7 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
       schema: {
         tags: TAGS, summary: 'Buyer API messages: pending, delivered and failed, newest first',
         params: connectionParams,
-        querystring: z.object({ state: z.enum(['pending', 'delivered', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        querystring: z.object({ state: z.enum(['pending', 'delivered', 'failed']).optional(), limit: queryInt(1, 1000).default(100) }),
         response: { 200: z.object({ data: z.array(messageState) }), ...errors },
       },
     }, async (request) => {
@@ -268,7 +269,7 @@ export function registerDropshipManageRoutes(app: FastifyInstance, opts: ManageR
     r.post('/:connection/outbox/:id/retry', {
       schema: {
         tags: TAGS, summary: 'Queue a failed message again and attempt it',
-        params: connectionParams.extend({ id: z.coerce.number().int().positive() }),
+        params: connectionParams.extend({ id: queryInt(1) }),
         response: { 200: messagesAnswer, ...errors },
       },
     }, async (request) => {
