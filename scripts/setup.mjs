@@ -3,7 +3,7 @@
 // node_modules exists.
 //
 //   node scripts/setup.mjs                  # before `npm start` / `npm run bench`
-//   node scripts/setup.mjs --with-postgres  # before `npm test`
+//   node scripts/setup.mjs --with-postgres --with-browser  # before `npm test`
 //   node scripts/setup.mjs --build          # also compile to dist/ when the sources changed
 //
 // 1. Makes sure npm dependencies are installed and current (runs `npm ci`
@@ -12,6 +12,9 @@
 //    (installs Debian's `postgresql` package via apt-get when running as root).
 //    The tests never use a system cluster: test/support/global-setup.ts starts
 //    its own throwaway cluster from these binaries on a free port.
+//
+// 2b. With --with-browser: makes sure Debian's chromium exists for the console's browser tests
+//    (apt-get when running as root; no browser build is ever downloaded).
 //
 // 3. With --build: compiles src/ and bench/ to dist/ (tsconfig.build.json) when dist is missing or
 //    older than a source file. bin/orderhub.js runs dist when it is current, the sources otherwise.
@@ -30,6 +33,7 @@ import { newestMtime } from './newest-mtime.mjs';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const args = new Set(process.argv.slice(2));
 const WITH_POSTGRES = args.has('--with-postgres');
+const WITH_BROWSER = args.has('--with-browser');
 const BUILD = args.has('--build');
 const REQUIRE_PG = process.env.ORDERHUB_REQUIRE_PG === '1';
 
@@ -277,6 +281,35 @@ function ensurePostgres() {
   log(`PostgreSQL installed in ${((Date.now() - started) / 1000).toFixed(1)} s (${dir}); tests use their own temp cluster, not the system one`);
 }
 
+/**
+ * Debian's chromium for the console's browser tests (driven by playwright-core; no browser build is
+ * ever downloaded). Installed with apt-get when running as root; otherwise the browser suite says
+ * it is skipped (CI=true makes a missing browser an error there).
+ */
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const aptGet = findOnPath('apt-get');
+  if (!isRoot || !aptGet) {
+    log(`no /usr/bin/chromium and ${!aptGet ? 'no apt-get' : 'not root'}: the console's browser tests will be skipped (apt-get install -y chromium)`);
+    return;
+  }
+  const logFile = join(tmpdir(), `orderhub-apt-chromium-${Date.now()}.log`);
+  log(`installing chromium with apt-get (log: ${logFile}) ...`);
+  const started = Date.now();
+  const fd = openSync(logFile, 'a');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let res = spawnSync(aptGet, ['update', '-qq'], { stdio: ['ignore', fd, fd], env });
+  if (res.status === 0) res = spawnSync(aptGet, ['install', '-y', '-qq', 'chromium'], { stdio: ['ignore', fd, fd], env });
+  closeSync(fd);
+  if (res.error || res.status !== 0 || !existsSync('/usr/bin/chromium')) {
+    console.error(tail(logFile));
+    log(`chromium could not be installed (see ${logFile}): the console's browser tests will be skipped`);
+    return;
+  }
+  log(`chromium installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 // --------------------------------------------------------------------------
 // dist/ (compiled JavaScript)
 // --------------------------------------------------------------------------
@@ -307,5 +340,6 @@ function ensureConsoleBuild() {
 
 await ensureDeps();
 if (WITH_POSTGRES) ensurePostgres();
+if (WITH_BROWSER) ensureChromium();
 if (BUILD) ensureBuild();
 if (BUILD) ensureConsoleBuild();
