@@ -244,6 +244,19 @@ function tail(file, lines = 20) {
   }
 }
 
+/** apt-get update, then install `pkg`; the output goes to a log file in the temp folder. */
+function aptInstall(aptGet, pkg) {
+  const logFile = join(tmpdir(), `orderhub-apt-${pkg}-${Date.now()}.log`);
+  log(`installing ${pkg} with apt-get (log: ${logFile}) ...`);
+  const fd = openSync(logFile, 'a');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (cmdArgs) => spawnSync(aptGet, cmdArgs, { stdio: ['ignore', fd, fd], env });
+  let res = run(['update', '-qq']);
+  if (res.status === 0) res = run(['install', '-y', '-qq', pkg]);
+  closeSync(fd);
+  return { res, logFile };
+}
+
 function ensurePostgres() {
   if (findPgBinDir()) return;
 
@@ -254,17 +267,8 @@ function ensurePostgres() {
     return;
   }
 
-  const logFile = join(tmpdir(), `orderhub-apt-postgresql-${Date.now()}.log`);
-  log(`installing PostgreSQL with apt-get (log: ${logFile}) ...`);
   const started = Date.now();
-  const fd = openSync(logFile, 'a');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (cmdArgs) =>
-    spawnSync(aptGet, cmdArgs, { stdio: ['ignore', fd, fd], env });
-  let res = run(['update', '-qq']);
-  if (res.status === 0) res = run(['install', '-y', '-qq', 'postgresql']);
-  closeSync(fd);
-
+  const { res, logFile } = aptInstall(aptGet, 'postgresql');
   if (res.error || res.status !== 0) {
     console.error(tail(logFile));
     warnNoPg(`apt-get failed (exit ${res.status ?? res.error?.message}); see ${logFile}`);
@@ -294,14 +298,8 @@ function ensureChromium() {
     log(`no /usr/bin/chromium and ${!aptGet ? 'no apt-get' : 'not root'}: the console's browser tests will be skipped (apt-get install -y chromium)`);
     return;
   }
-  const logFile = join(tmpdir(), `orderhub-apt-chromium-${Date.now()}.log`);
-  log(`installing chromium with apt-get (log: ${logFile}) ...`);
   const started = Date.now();
-  const fd = openSync(logFile, 'a');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let res = spawnSync(aptGet, ['update', '-qq'], { stdio: ['ignore', fd, fd], env });
-  if (res.status === 0) res = spawnSync(aptGet, ['install', '-y', '-qq', 'chromium'], { stdio: ['ignore', fd, fd], env });
-  closeSync(fd);
+  const { res, logFile } = aptInstall(aptGet, 'chromium');
   if (res.error || res.status !== 0 || !existsSync('/usr/bin/chromium')) {
     console.error(tail(logFile));
     log(`chromium could not be installed (see ${logFile}): the console's browser tests will be skipped`);
