@@ -139,7 +139,8 @@ export interface FeedQuery {
   after: number;
   limit: number;
   types?: readonly EventType[] | undefined;
-  connection?: string | undefined;
+  /** one connection or several */
+  connection?: string | readonly string[] | undefined;
   orderId?: string | undefined;
   includeOrder?: boolean | undefined;
 }
@@ -150,7 +151,8 @@ export async function readFeed(db: Kysely<Database>, q: FeedQuery): Promise<{ ev
     .select(EVENT_COLUMNS)
     .where('seq', '>', q.after);
   if (q.types && q.types.length < EVENT_TYPES.length) query = query.where('kind', 'in', journalKindsOf(q.types));
-  if (q.connection) query = query.where('connection', '=', q.connection);
+  const connections = typeof q.connection === 'string' ? [q.connection] : q.connection;
+  if (connections && connections.length > 0) query = query.where('connection', 'in', connections);
   if (q.orderId) query = query.where('order_id', '=', q.orderId);
   const rows = await query.orderBy('seq').limit(q.limit).execute();
   const orders = q.includeOrder ? await ordersById(db, rows.map((r) => r.order_id).filter((id) => id !== '')) : undefined;

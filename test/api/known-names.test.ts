@@ -62,6 +62,10 @@ describeEachStore('unknown names in filters', (kind) => {
     expect(stored.status).toBe(200);
     expect(stored.body.data.map((o: { externalId: string }) => o.externalId)).toEqual(['3']);
     expect((await api.call('GET', '/v1/events?connection=old-shop', { key: api.readKey })).status).toBe(200);
+    // a comma list, as on every other route: the events of both connections
+    const both = await api.call('GET', '/v1/events?connection=drinks-pl,old-shop', { key: api.readKey });
+    expect(both.status).toBe(200);
+    expect(new Set(both.body.data.map((e: { connection: string }) => e.connection))).toEqual(new Set(['drinks-pl', 'old-shop']));
     expect((await api.call('GET', '/v1/sync-runs?connection=drinks-pl', { key: api.readKey })).body.data).toEqual([]);
   });
 

@@ -40,9 +40,10 @@ export function registerEventRoutes(app: ZodApp, ctx: ApiContext): void {
     const types = splitList(q.types);
     const unknown = types?.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t));
     if (unknown && unknown.length > 0) throw new ApiError(400, 'validation_failed', `unknown event type ${unknown.join(', ')}`);
-    await rejectUnknownNames(ctx, { connection: q.connection });
+    const connections = splitList(q.connection);
+    await rejectUnknownNames(ctx, { connection: connections });
     const { events, next } = await readFeed(store.db, {
-      after, limit: q.limit, types: types as EventType[] | undefined, connection: q.connection, orderId: q.orderId, includeOrder: q.include === 'order',
+      after, limit: q.limit, types: types as EventType[] | undefined, connection: connections, orderId: q.orderId, includeOrder: q.include === 'order',
     });
     return sendJson(reply, 200, { data: events, next: encodeFeedCursor(next) });
   });
