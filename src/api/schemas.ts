@@ -175,6 +175,10 @@ export const connectionSchema = z.object({
   lastSuccessAt: z.string().nullable(),
   nextSyncAt: z.string().nullable(),
   lastError: z.string().nullable(),
+  checkpoint: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .describe('where the next incremental sync starts: { watermark } (creation-date windows) or { lastFullScanAt } (full scans); null before the first committed window'),
   counts: z.object({ orders: z.number(), open: z.number() }),
   lastRun: z.unknown().nullable(),
   capabilities: z.unknown().nullable(),

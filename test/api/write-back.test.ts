@@ -35,6 +35,8 @@ describeEachStore('write-back through the API', (kind) => {
     expect(conns.body.data[0]).toMatchObject({ name: 'shop', health: 'ok', counts: { orders: 30, open: 30 }, lastError: null, nextSyncAt: expect.any(String) });
     expect(JSON.stringify(conns.body)).not.toContain('sekrit-api-key');
     expect(conns.body.data[0].settings).not.toHaveProperty('apiKey');
+    // the test shop is a full-scan channel: its checkpoint says when the last complete scan started
+    expect(conns.body.data[0].checkpoint).toEqual({ version: 1, lastFullScanAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
   });
 
   it('accepts a status change into the outbox, delivers it, and shows the result on the order', async () => {

@@ -36,6 +36,17 @@ export async function listSyncRuns(db: Kysely<Database>, q: { connection?: strin
   return query.orderBy('id', 'desc').limit(q.limit).execute();
 }
 
+/** The engine's checkpoint as stored (JSON text), or null; a row that cannot be read shows as null. */
+function parseCheckpoint(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 function nextSync(schedule: string, lastSyncAt: string | null): string | null {
   const every = parseDuration(schedule);
   if (every !== null) return new Date((lastSyncAt ? Date.parse(lastSyncAt) : Date.now()) + every).toISOString();
@@ -96,6 +107,7 @@ export async function describeConnections({ store, config, registry, running = (
       lastSuccessAt: row?.last_success_at ?? null,
       nextSyncAt: c.enabled ? nextSync(c.schedule, row?.last_sync_at ?? null) : null,
       lastError: row?.last_error ?? null,
+      checkpoint: parseCheckpoint(row?.checkpoint ?? null),
       counts: counts.get(c.name) ?? { orders: 0, open: 0 },
       lastRun: last ? runInfo(last) : null,
       capabilities: channel?.capabilities ?? null,
