@@ -26,7 +26,7 @@ import { JsonBodyError, parseJsonBody } from './json.ts';
 import { UNCHECKED_TOKEN_MEMORY_MINUTES, useToken } from './replay.ts';
 import { ERROR_CODES, errorCodeName, parseTimestamp, type ErrorCode } from './protocol.ts';
 import {
-  cancelRequestSchema, confirmRequestSchema, describeIssues, extendRequestSchema, insertRequestSchema,
+  cancelRequestSchema, confirmRequestSchema, answerIssues, extendRequestSchema, insertRequestSchema,
 } from './schemas.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import { DropshipProjections, type ProjectionMode } from './projection.ts';
@@ -288,22 +288,22 @@ export function registerAlzaDropshipRoutes(app: AnyFastify, deps: DropshipRoutes
       switch (op) {
         case 'insert': {
           const v = insertRequestSchema.safeParse(parsed.value);
-          result = v.success ? await insertOrder(ctx, orderNumber, v.data) : answer(400, ERROR_CODES.InvalidInput, describeIssues(v.error));
+          result = v.success ? await insertOrder(ctx, orderNumber, v.data) : answer(400, ERROR_CODES.InvalidInput, answerIssues(v.error));
           break;
         }
         case 'confirm': {
           const v = confirmRequestSchema.safeParse(parsed.value);
-          result = v.success ? await confirmOrder(ctx, orderNumber, v.data) : answer(400, ERROR_CODES.InvalidInput, describeIssues(v.error));
+          result = v.success ? await confirmOrder(ctx, orderNumber, v.data) : answer(400, ERROR_CODES.InvalidInput, answerIssues(v.error));
           break;
         }
         case 'cancel': {
           const v = cancelRequestSchema.safeParse(parsed.value);
-          result = v.success ? await cancelOrder(ctx, orderNumber, v.data) : answer(400, ERROR_CODES.InvalidInput, describeIssues(v.error));
+          result = v.success ? await cancelOrder(ctx, orderNumber, v.data) : answer(400, ERROR_CODES.InvalidInput, answerIssues(v.error));
           break;
         }
         case 'extend': {
           const v = extendRequestSchema.safeParse(parsed.value);
-          result = v.success ? await extendOrder(ctx, orderNumber, v.data) : answer(400, ERROR_CODES.InvalidInput, describeIssues(v.error));
+          result = v.success ? await extendOrder(ctx, orderNumber, v.data) : answer(400, ERROR_CODES.InvalidInput, answerIssues(v.error));
           break;
         }
       }

@@ -218,8 +218,8 @@ export type ExtendRequest = z.infer<typeof extendRequestSchema>;
 const LISTED_ISSUES = 3;
 const MAX_ISSUE_MESSAGE = 200;
 
-/** "orderItems[0].code: must not be empty" — the first problems, naming the field, and how many more. */
-export function describeIssues(error: z.ZodError): string {
+/** The problems in an answer to Alza ("orderItems[0].code: must not be empty"): the first three, naming the field, and how many more (the channel kit's describeIssues is for quarantined records). */
+export function answerIssues(error: z.ZodError): string {
   const listed = error.issues
     .slice(0, LISTED_ISSUES)
     .map((issue) => {

@@ -17,7 +17,7 @@ import {
   DELIVERY_RESULTS, IMPORT_TYPES, MAX_PRODUCTS_PER_MESSAGE, PARCEL_SHOP_IDENTIFICATIONS, RESEND_INTERVALS,
   SHIPPING_CARRIER_CODES, SHIPPING_CARRIER_DELIVERY_TYPES, TRACK_STATUSES, isTimestamp, violatesResendLimit, type PaceKey,
 } from '../protocol.ts';
-import { describeIssues, id64, money } from '../schemas.ts';
+import { answerIssues, id64, money } from '../schemas.ts';
 
 /** Request faults: a 429 without a body, a 500 in plain text, a truncated JSON body. */
 export interface BuyerFaults extends RequestFaults {
@@ -211,7 +211,7 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
     if (!body) return reply;
     const msg = { kind: 'availability' as const, method: 'POST', path: '/api/v1/availability', body };
     const v = availabilitySchema.safeParse(body);
-    if (!v.success) return invalid(reply, msg, -1, describeIssues(v.error));
+    if (!v.success) return invalid(reply, msg, -1, answerIssues(v.error));
     if (v.data.importType === 'PartialFull' && v.data.productList.some((p) => p.quantity <= 0)) {
       return invalid(reply, msg, -2, 'PartialFull lists only products with quantity > 0');
     }
@@ -223,7 +223,7 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
     if (!body) return reply;
     const msg = { kind: 'shipment.create' as const, method: 'POST', path: '/api/v1/shipment', body };
     const v = shipmentCreateSchema.safeParse(body);
-    if (!v.success) return invalid(reply, msg, -2, describeIssues(v.error));
+    if (!v.success) return invalid(reply, msg, -2, answerIssues(v.error));
     const unknown = checkOrders(v.data.items);
     if (unknown) return invalid(reply, msg, -2, unknown);
     const ids = new Set(v.data.packages.map((p) => p.packageId));
@@ -241,7 +241,7 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
     if (!body) return reply;
     const msg = { kind: 'shipment.delete' as const, method: 'DELETE', path: `/api/v1/shipment/${shipment}`, body };
     const v = deleteSchema.safeParse(body);
-    if (!v.success) return invalid(reply, msg, -2, describeIssues(v.error));
+    if (!v.success) return invalid(reply, msg, -2, answerIssues(v.error));
     const s = shipments.get(shipment);
     if (!s) return invalid(reply, msg, -2, `Unknown shipment ${shipment}`);
     if (s.departed) return invalid(reply, msg, -5, 'The shipment has departed');
@@ -255,7 +255,7 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
     if (!body) return reply;
     const msg = { kind: 'departure' as const, method: 'POST', path: `/api/v1/shipment/${shipment}/departure`, body };
     const v = departureSchema.safeParse(body);
-    if (!v.success) return invalid(reply, msg, -2, describeIssues(v.error));
+    if (!v.success) return invalid(reply, msg, -2, answerIssues(v.error));
     const unknown = checkOrders(v.data.items);
     if (unknown) return invalid(reply, msg, -2, unknown);
     const numbers = new Set(v.data.packages.map((p) => p.number));
@@ -274,7 +274,7 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
     if (!body) return reply;
     const msg = { kind: 'track' as const, method: 'POST', path: '/api/v1/track', body };
     const v = trackSchema.safeParse(body);
-    if (!v.success) return invalid(reply, msg, -2, describeIssues(v.error));
+    if (!v.success) return invalid(reply, msg, -2, answerIssues(v.error));
     if (v.data.order && !state.knownOrder(v.data.order)) return invalid(reply, msg, -2, `Unknown order ${v.data.order}`);
     return answer(reply, msg, 200, { errorCode: 0, errorMessage: '' });
   });
@@ -285,7 +285,7 @@ export async function buildBuyerApi(state: BuyerApiState): Promise<FastifyInstan
     if (!body) return reply;
     const msg = { kind: 'delivery' as const, method: 'POST', path: `/api/v1/order/${order}/delivery`, body };
     const v = deliverySchema.safeParse(body);
-    if (!v.success) return invalid(reply, msg, -2, describeIssues(v.error));
+    if (!v.success) return invalid(reply, msg, -2, answerIssues(v.error));
     if (!state.knownOrder(order)) return invalid(reply, msg, -2, `Unknown order ${order}`);
     const before = delivered.get(order);
     if (v.data.status === 'Canceled' && before === 'Delivered') return invalid(reply, msg, -2, "Can't cancel delivered order");

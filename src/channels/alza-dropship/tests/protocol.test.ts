@@ -5,7 +5,7 @@ import { jsonNumber, parseJsonBody, quoteUnsafeNumbers, stringifyJson } from '..
 import {
   RESEND_INTERVALS, earliestNextSend, errorCodeName, formatTimestamp, parseErrorCode, parseTimestamp, violatesResendLimit,
 } from '../protocol.ts';
-import { confirmRequestSchema, describeIssues, insertRequestSchema, productKey } from '../schemas.ts';
+import { confirmRequestSchema, answerIssues, insertRequestSchema, productKey } from '../schemas.ts';
 import { decodeXmlText, parseXmlBody, writeXml } from '../xml.ts';
 
 describe('HMAC token [DOC Authentication]', () => {
@@ -159,12 +159,12 @@ describe('request schemas', () => {
   it('names the field of the first problem', () => {
     const bad = insertRequestSchema.safeParse({ ...insert, itemsPriceCurrency: 'czk', orderItems: [{ ...insert.orderItems[0], quantity: 0 }] });
     expect(bad.success).toBe(false);
-    expect(describeIssues(bad.error!)).toMatch(/itemsPriceCurrency: must be an ISO 4217/);
-    expect(describeIssues(bad.error!)).toMatch(/orderItems\[0\]\.quantity: must be at least 1/);
+    expect(answerIssues(bad.error!)).toMatch(/itemsPriceCurrency: must be an ISO 4217/);
+    expect(answerIssues(bad.error!)).toMatch(/orderItems\[0\]\.quantity: must be at least 1/);
     const missing = insertRequestSchema.safeParse({ ...insert, orderItems: undefined });
-    expect(describeIssues(missing.error!)).toMatch(/orderItems: is required/);
+    expect(answerIssues(missing.error!)).toMatch(/orderItems: is required/);
     const dup = insertRequestSchema.safeParse({ ...insert, orderItems: [insert.orderItems[0], insert.orderItems[0]] });
-    expect(describeIssues(dup.error!)).toMatch(/orderItems\[1\]\.orderItemId: .* is used by two items/);
+    expect(answerIssues(dup.error!)).toMatch(/orderItems\[1\]\.orderItemId: .* is used by two items/);
   });
 
   it('checks the conditional Confirm rules', () => {
@@ -174,7 +174,7 @@ describe('request schemas', () => {
       cashOnDeliveryValue: 100, paymentVS: '123',
       deliveryAddress: { streetWithNumber: 'A 1', city: 'Praha', country: 'CZ', zip: '01234', phone: '+420', email: 'a@b.cz' },
     };
-    const issues = describeIssues(confirmRequestSchema.safeParse(base).error!);
+    const issues = answerIssues(confirmRequestSchema.safeParse(base).error!);
     expect(issues).toMatch(/parcelShop: is required when shipmentDeliveryType is ParcelShop/);
     expect(issues).toMatch(/deliveryAddress\.addressName: companyName or addressName is required/);
     expect(issues).toMatch(/cashOnDeliveryValueCurrency: is required/);
