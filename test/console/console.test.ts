@@ -183,9 +183,10 @@ describe.skipIf(!run)('operations console (Chromium)', () => {
     expect(matching.every((o) => env.drinks.statusOf(o.externalId) === 'NEW')).toBe(true); // a preview changes nothing
     await region.getByRole('button', { name: `Change ${matching.length} orders` }).click();
     await region.getByText(`${matching.length} status change(s) queued.`).waitFor();
-    await region.getByText(`Delivered ${matching.length}, waiting 0`).waitFor({ timeout: 30_000 });
+    // every write-back is delivered by the server's worker, each with its read-back: bounded, not timed
+    await region.getByText(`Delivered ${matching.length}, waiting 0`).waitFor({ timeout: 100_000 });
     expect(matching.filter((o) => env.drinks.statusOf(o.externalId) !== 'IN_REALIZATION')).toEqual([]);
-  });
+  }, 120_000);
 
   it('exports the selection as CSV and NDJSON', async () => {
     const p = await freshPage();
