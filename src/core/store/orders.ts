@@ -247,43 +247,32 @@ function rowFor(o: CanonicalOrder, incoming: IncomingOrder): NewOrderRow {
   };
 }
 
-/** Open orders of a connection created in [from, before): the ones a sync re-polls. */
-export async function listOpenOrders(
-  db: Kysely<Database>,
-  connection: string,
-  createdFrom: string,
-  createdBefore: string,
-): Promise<Array<{ externalId: string; createdAt: string }>> {
-  const rows = await db
-    .selectFrom('orders')
-    .select(['external_id', 'created_at'])
-    .where('connection', '=', connection)
-    .where('open', '=', 1)
-    .where('created_at', '>=', createdFrom)
-    .where('created_at', '<', createdBefore)
-    .orderBy('created_at')
-    .execute();
-  return rows.map((r) => ({ externalId: r.external_id, createdAt: r.created_at }));
-}
-
 /** A stored order as the re-reads need it. */
 export interface StoredOrderRef {
   externalId: string;
   createdAt: string;
 }
 
+/** The re-reads' view of a connection's orders, oldest first; the callers add which ones. */
+function orderRefsOf(db: Kysely<Database>, connection: string) {
+  return db.selectFrom('orders').select(['external_id', 'created_at']).where('connection', '=', connection).orderBy('created_at');
+}
+
+const toRefs = (rows: ReadonlyArray<{ external_id: string; created_at: string }>): StoredOrderRef[] =>
+  rows.map((r) => ({ externalId: r.external_id, createdAt: r.created_at }));
+
+/** Open orders of a connection created in [from, before): the ones a sync re-polls. */
+export async function listOpenOrders(db: Kysely<Database>, connection: string, createdFrom: string, createdBefore: string): Promise<StoredOrderRef[]> {
+  return toRefs(
+    await orderRefsOf(db, connection).where('open', '=', 1).where('created_at', '>=', createdFrom).where('created_at', '<', createdBefore).execute(),
+  );
+}
+
 /** Closed orders that last changed at or after `changedFrom`, created before `createdBefore`. */
 export async function listClosedOrders(db: Kysely<Database>, connection: string, changedFrom: string, createdBefore: string): Promise<StoredOrderRef[]> {
-  const rows = await db
-    .selectFrom('orders')
-    .select(['external_id', 'created_at'])
-    .where('connection', '=', connection)
-    .where('open', '=', 0)
-    .where('updated_at', '>=', changedFrom)
-    .where('created_at', '<', createdBefore)
-    .orderBy('created_at')
-    .execute();
-  return rows.map((r) => ({ externalId: r.external_id, createdAt: r.created_at }));
+  return toRefs(
+    await orderRefsOf(db, connection).where('open', '=', 0).where('updated_at', '>=', changedFrom).where('created_at', '<', createdBefore).execute(),
+  );
 }
 
 /** Orders created in [createdFrom, createdBefore), all or only open / closed ones. */
