@@ -65,9 +65,10 @@ export async function refreshOpenOrders(deps: RefreshDeps, windowsFrom: Date, ru
   if (dueCount === 0) return 0;
   onStart();
 
-  const byOpenQuery = connector.supportsOpenQuery === true;
-  const byIds = !byOpenQuery && connector.fetchByIds !== undefined && (dueCount <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window');
-  if (!byOpenQuery && !byIds) {
+  const way: Way = connector.supportsOpenQuery === true
+    ? 'query'
+    : connector.fetchByIds !== undefined && (dueCount <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window') ? 'ids' : 'windows';
+  if (way === 'windows') {
     // Many open orders and no status filter: re-read the creation-date windows they fall in, planned
     // from an hourly aggregate so that memory stays flat however many orders are open.
     const hours = await openOrderHours(store.db, config.name, ...range);
@@ -81,7 +82,6 @@ export async function refreshOpenOrders(deps: RefreshDeps, windowsFrom: Date, ru
     return dueCount;
   }
   const due = await listOpenOrders(store.db, config.name, ...range);
-  const way = byOpenQuery ? 'query' : connector.fetchByIds && (due.length <= REFRESH_BY_ID_LIMIT || connector.listing !== 'window') ? 'ids' : 'windows';
   await reread(deps, due, way, (partition) => (partition === undefined ? { kind: 'open' } : { kind: 'open', partition }), 'open');
   return dueCount;
 }
@@ -105,7 +105,8 @@ export async function refreshClosedOrders(deps: RefreshDeps, windowsFrom: Date, 
   const due = slotted.filter(notIn(deps.covered));
   if (due.length > 0) {
     onStart();
-    const from = new Date(Math.min(...due.map((o) => Date.parse(o.createdAt))));
+    // the lookup lists them oldest first (a spread of a million times into Math.min would overflow the stack)
+    const from = new Date(due[0]!.createdAt);
     const way = await cheapestWay(deps, due, from, windowsFrom);
     deps.log.debug({ due: due.length, way }, 'closed orders re-checked');
     await reread(deps, due, way, (partition) => (partition === undefined ? { kind: 'closed', from } : { kind: 'closed', from, partition }), 'closed');
